@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rolecall/rolecall/internal/profilegen"
+)
+
+// runCmd runs a command line against buffers and returns the exit code and
+// both outputs.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	g := &globalOptions{
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: &errOut,
+		Getenv: func(string) string { return "" },
+	}
+	code := run(context.Background(), g, args)
+	return code, out.String(), errOut.String()
+}
+
+var (
+	listConfig      = filepath.Join("testdata", "list", "config")
+	listCredentials = filepath.Join("testdata", "list", "credentials")
+	// The secrets of testdata/list/credentials: no output may hold them.
+	listSecrets = []string{"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+)
+
+func assertNoSecrets(t *testing.T, what, out string) {
+	t.Helper()
+	for i, s := range listSecrets {
+		if strings.Contains(out, s) {
+			t.Errorf("%s holds secret #%d of the fixture", what, i)
+		}
+	}
+}
+
+func TestListJSON(t *testing.T) {
+	code, out, stderr := runCmd(t, "list", "--json", "--config", listConfig, "--credentials", listCredentials)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	assertNoSecrets(t, "list --json", out+stderr)
+	var entries []listEntry
+	if err := json.Unmarshal([]byte(out), &entries); err != nil {
+		t.Fatalf("output is not a JSON array: %v", err)
+	}
+	byName := map[string]listEntry{}
+	var names []string
+	for _, e := range entries {
+		byName[e.Name] = e
+		names = append(names, e.Name)
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("profiles not sorted: %v", names)
+	}
+	tests := []struct {
+		name     string
+		kind     string
+		chain    []string
+		root     string
+		account  string
+		multiHop bool
+		errSub   string
+		check    func(e listEntry) string
+	}{
+		{name: "alice", kind: "static", chain: []string{"alice"}, root: "static"},
+		{name: "default", kind: "other", chain: []string{}, check: func(e listEntry) string {
+			return want(e.Region == "us-east-1", "region %q", e.Region)
+		}},
+		{name: "dev", kind: "role", chain: []string{"alice", "dev"}, root: "static", account: "111111111111", check: func(e listEntry) string {
+			return want(e.ExternalID == "ext-dev-42" && e.SourceProfile == "alice" && e.Region == "eu-west-1",
+				"external_id %q source_profile %q region %q", e.ExternalID, e.SourceProfile, e.Region)
+		}},
+		{name: "prod", kind: "role", chain: []string{"alice", "dev", "prod"}, root: "static", account: "222222222222", multiHop: true,
+			check: func(e listEntry) string {
+				return want(e.RoleSessionName == "alice-prod" && e.DurationSeconds == 3600,
+					"role_session_name %q duration %d", e.RoleSessionName, e.DurationSeconds)
+			}},
+		{name: "billing-mfa", kind: "role", chain: []string{"alice", "billing-mfa"}, root: "static", account: "333333333333",
+			check: func(e listEntry) string {
+				return want(e.MFASerial == "arn:aws:iam::999999999999:mfa/alice", "mfa_serial %q", e.MFASerial)
+			}},
+		{name: "ec2-deploy", kind: "role", chain: []string{"ec2-deploy"}, root: "Ec2InstanceMetadata", account: "444444444444",
+			check: func(e listEntry) string {
+				return want(e.CredentialSource == "Ec2InstanceMetadata", "credential_source %q", e.CredentialSource)
+			}},
+		{name: "env-ci", kind: "role", chain: []string{"env-ci"}, root: "Environment", account: "555555555555"},
+		{name: "ecs-task", kind: "role", chain: []string{"ecs-task"}, root: "EcsContainer", account: "666666666666"},
+		{name: "loop-a", kind: "role", chain: []string{}, account: "777777777777", errSub: "loop-a -> loop-b -> loop-a"},
+		{name: "loop-b", kind: "role", chain: []string{}, account: "777777777777", errSub: "loop-b -> loop-a -> loop-b"},
+		{name: "orphan", kind: "role", chain: []string{}, account: "888888888888",
+			errSub: `config:45: profile "orphan": source_profile "nobody" of profile "orphan" does not exist`},
+	}
+	if len(entries) != len(tests) {
+		t.Errorf("got %d profiles %v, want %d", len(entries), names, len(tests))
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, ok := byName[tc.name]
+			if !ok {
+				t.Fatal("profile missing from the output")
+			}
+			if e.Kind != tc.kind {
+				t.Errorf("kind = %q, want %q", e.Kind, tc.kind)
+			}
+			if !slices.Equal(e.Chain, tc.chain) {
+				t.Errorf("chain = %v, want %v", e.Chain, tc.chain)
+			}
+			if e.Root != tc.root || e.AccountID != tc.account || e.MultiHop != tc.multiHop {
+				t.Errorf("root %q account %q multi_hop %v, want %q %q %v", e.Root, e.AccountID, e.MultiHop, tc.root, tc.account, tc.multiHop)
+			}
+			if tc.errSub == "" && e.Error != "" {
+				t.Errorf("unexpected error %q", e.Error)
+			}
+			if tc.errSub != "" && !strings.Contains(e.Error, tc.errSub) {
+				t.Errorf("error = %q, want it to contain %q", e.Error, tc.errSub)
+			}
+			if e.File == "" || e.Line == 0 {
+				t.Errorf("file:line missing: %q:%d", e.File, e.Line)
+			}
+			if tc.check != nil {
+				if msg := tc.check(e); msg != "" {
+					t.Error(msg)
+				}
+			}
+		})
+	}
+}
+
+// want returns the formatted message when ok is false.
+func want(ok bool, format string, args ...any) string {
+	if ok {
+		return ""
+	}
+	return "unexpected " + fmt.Sprintf(format, args...)
+}
+
+func TestListTable(t *testing.T) {
+	code, out, stderr := runCmd(t, "list", "--config", listConfig, "--credentials", listCredentials)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	assertNoSecrets(t, "list", out+stderr)
+	lines := strings.Split(out, "\n")
+	if !strings.HasPrefix(lines[0], "NAME") || !strings.Contains(lines[0], "PROBLEM") {
+		t.Fatalf("no header line: %q", lines[0])
+	}
+	col := strings.Index(lines[0], "KIND")
+	row := func(name string) string {
+		for _, l := range lines {
+			if strings.HasPrefix(l, name+" ") {
+				return l
+			}
+		}
+		t.Fatalf("no row for %s", name)
+		return ""
+	}
+	tests := []struct{ name, contains string }{
+		{"prod", "alice → dev → prod (1h cap)"},
+		{"dev", "alice → dev "},
+		{"ec2-deploy", "Ec2InstanceMetadata → ec2-deploy"},
+		{"ecs-task", "EcsContainer → ecs-task"},
+		{"loop-a", "loop-a -> loop-b -> loop-a"},
+		{"orphan", "does not exist"},
+		{"billing-mfa", "333333333333"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := row(tc.name)
+			if !strings.Contains(r, tc.contains) {
+				t.Errorf("row %q lacks %q", r, tc.contains)
+			}
+			if len(r) <= col || r[col-1] != ' ' || r[col] == ' ' {
+				t.Errorf("row %q is not aligned on the KIND column", r)
+			}
+		})
+	}
+	if !strings.Contains(out, "11 profiles, 3 with a problem") {
+		t.Errorf("footer missing: %q", lines[len(lines)-2])
+	}
+}
+
+func TestListBadInput(t *testing.T) {
+	dir := t.TempDir()
+	binary := filepath.Join(dir, "config.bin")
+	if err := os.WriteFile(binary, []byte("[profile x]\x00\x01\x02"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "nope")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"missing files give a hint", []string{"list", "--config", missing, "--credentials", missing + "2"}, exitOK,
+			"No AWS config found", ""},
+		{"missing files give an empty array", []string{"list", "--json", "--config", missing, "--credentials", missing + "2"}, exitOK,
+			"[]\n", ""},
+		{"binary file is named", []string{"list", "--config", binary, "--credentials", missing}, exitFailed,
+			"", binary + " is not a text file"},
+		{"directory is named", []string{"list", "--config", dir, "--credentials", missing}, exitFailed,
+			"", "cannot read the config file " + dir},
+		{"stray argument", []string{"list", "extra"}, exitUsage, "", "unknown command"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runCmd(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
+			}
+			if !strings.Contains(out, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("stdout %q stderr %q, want them to contain %q and %q", out, stderr, tc.stdout, tc.stderr)
+			}
+			if tc.code == exitFailed && strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
+				t.Errorf("error is more than two lines: %q", stderr)
+			}
+		})
+	}
+}
+
+// BenchmarkListJSON10k is `rolecall list --json` on 10,000 generated
+// profiles, minus process start-up.
+func BenchmarkListJSON10k(b *testing.B) {
+	dir := b.TempDir()
+	cfg, cred := profilegen.Generate(10000)
+	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	if err := os.WriteFile(config, cfg, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(credentials, cred, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	g := &globalOptions{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := run(context.Background(), g, []string{"list", "--json", "--config", config, "--credentials", credentials}); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
+	}
+}
+
+// TestListJSONEncoding checks the hand-written JSON against encoding/json.
+func TestListJSONEncoding(t *testing.T) {
+	tests := []listEntry{
+		{Name: "plain", Kind: "role", Chain: []string{"a", "b"}, DurationSeconds: 3600, MultiHop: true, Line: 7},
+		{Name: `quo"te\back`, Error: "line\nbreak\ttab\rcr\x01\x1f\b\f", Chain: []string{}},
+		{Name: "ünïcødé 😂", ExternalID: "<&>", Region: "a\u2028b\u2029c", Chain: []string{"é"}},
+		{Name: "", Chain: nil},
+	}
+	for _, e := range tests {
+		t.Run(e.Name, func(t *testing.T) {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(e); err != nil {
+				t.Fatal(err)
+			}
+			want := strings.TrimSuffix(buf.String(), "\n")
+			if e.Chain == nil {
+				want = strings.Replace(want, `"chain":null`, `"chain":[]`, 1)
+			}
+			if got := string(appendListEntry(nil, e)); got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}

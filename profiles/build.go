@@ -1,0 +1,209 @@
+package profiles
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// build turns merged sections into resolved profiles.
+func build(m *merged) *Set {
+	set := &Set{
+		Profiles:    make([]*Profile, 0, len(m.profiles)),
+		byName:      make(map[string]*Profile, len(m.profiles)),
+		SSOSessions: make(map[string]*Section, len(m.ssoSessions)),
+		Services:    make(map[string]*Section, len(m.services)),
+		Problems:    slices.Concat(m.problems, m.warnings),
+	}
+	for name, s := range m.ssoSessions {
+		set.SSOSessions[name] = &Section{Name: name, Pos: s.pos, Props: s.props, Sub: s.sub}
+	}
+	for name, s := range m.services {
+		set.Services[name] = &Section{Name: name, Pos: s.pos, Props: s.props, Sub: s.sub}
+	}
+	// Sorting the names first lays the profiles out in the order they are
+	// listed, and sorts strings rather than pointers.
+	slices.Sort(m.order)
+	all := make([]Profile, len(m.order)) // one allocation for every profile
+	for i, name := range m.order {
+		set.Profiles = append(set.Profiles, &all[i])
+		set.byName[name] = &all[i]
+	}
+	// Filling and resolving touch only their own profile and read the
+	// others, so the two halves run at once: a 10,000-profile list is
+	// otherwise bound by this loop.
+	halves(len(all), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fillProfile(&all[i], m.profiles[m.order[i]])
+		}
+	})
+	for i := range all {
+		if p := &all[i]; p.SourceProfile != "" {
+			p.src = set.byName[p.SourceProfile]
+		}
+	}
+	chains := make([]Chain, len(all))
+	halves(len(all), func(lo, hi int) {
+		var arena []RoleHop
+		for i := lo; i < hi; i++ {
+			p := &all[i]
+			if p.Err != nil || p.Kind == KindOther {
+				continue
+			}
+			c, err := set.resolveInto(p.Name, &arena)
+			if err != nil {
+				p.Err = err
+				continue
+			}
+			chains[i] = c
+			p.Chain = &chains[i]
+		}
+	})
+	return set
+}
+
+// halves runs f over [0, n) in two goroutines when n is large enough to
+// pay for them.
+func halves(n int, f func(lo, hi int)) {
+	if n < 2000 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { f(0, n/2) })
+	f(n/2, n)
+	wg.Wait()
+}
+
+// The property names the model reads.
+const (
+	keyRoleARN          = "role_arn"
+	keySourceProfile    = "source_profile"
+	keyCredentialSource = "credential_source"
+	keyMFASerial        = "mfa_serial"
+	keyExternalID       = "external_id"
+	keySessionName      = "role_session_name"
+	keyDuration         = "duration_seconds"
+	keyRegion           = "region"
+	keyEndpointURL      = "endpoint_url"
+	keyServices         = "services"
+	keyAccessKeyID      = "aws_access_key_id"
+	keySecretKey        = "aws_secret_access_key"
+	keySessionToken     = "aws_session_token"
+	keyAccountID        = "aws_account_id"
+	keySSOSession       = "sso_session"
+	keySSOStartURL      = "sso_start_url"
+	keySSORegion        = "sso_region"
+	keySSOAccountID     = "sso_account_id"
+	keySSORoleName      = "sso_role_name"
+	keyProcess          = "credential_process"
+	keyWebIdentity      = "web_identity_token_file"
+)
+
+func fillProfile(p *Profile, s *section) {
+	p.Name = s.name
+	p.Pos = s.pos
+	p.Props = s.props
+	p.Sub = s.sub
+	// One pass over the section rather than a lookup per field.
+	for k, v := range s.props {
+		switch k {
+		case keyRoleARN:
+			p.RoleARN, p.rolePos = v.Value, v.Pos
+		case keySourceProfile:
+			p.SourceProfile = v.Value
+		case keyCredentialSource:
+			p.CredentialSource = v.Value
+		case keyMFASerial:
+			p.MFASerial = v.Value
+		case keyExternalID:
+			p.ExternalID = v.Value
+		case keySessionName:
+			p.RoleSessionName = v.Value
+		case keyRegion:
+			p.Region = v.Value
+		case keyEndpointURL:
+			p.EndpointURL = v.Value
+		case keyServices:
+			p.Services = v.Value
+		case keySSOSession:
+			p.SSOSession = v.Value
+		case keySSOStartURL:
+			p.SSOStartURL = v.Value
+		case keySSORegion:
+			p.SSORegion = v.Value
+		case keySSOAccountID:
+			p.SSOAccountID = v.Value
+		case keySSORoleName:
+			p.SSORoleName = v.Value
+		case keyProcess:
+			p.CredentialProcess = v.Value
+		case keyWebIdentity:
+			p.WebIdentityFile = v.Value
+		case keyAccessKeyID:
+			p.accessKey = v
+		case keySecretKey:
+			p.secretKey = v.Value
+		case keySessionToken:
+			p.sessionToken = v.Value
+		case keyAccountID:
+			p.accountID = v.Value
+		case keyDuration:
+			if v.Value == "" {
+				break
+			}
+			d, err := strconv.Atoi(v.Value)
+			if err != nil || d <= 0 {
+				p.Err = &Error{Pos: v.Pos, Profile: p.Name, Msg: "duration_seconds = " + strconv.Quote(v.Value) + " is not a number of seconds (use e.g. 3600)"}
+			}
+			p.DurationSeconds = d
+		}
+	}
+	p.HasKeys = p.accessKey.Value != "" && p.secretKey != ""
+	p.AccountID = accountFromARN(p.RoleARN)
+	if p.AccountID == "" {
+		p.AccountID = p.accountID
+	}
+	if p.AccountID == "" {
+		p.AccountID = p.SSOAccountID
+	}
+	switch {
+	case p.WebIdentityFile != "":
+		p.Kind = KindWebIdentity
+	case p.RoleARN != "":
+		p.Kind = KindRole
+	case p.SSOSession != "" || p.SSOStartURL != "" || p.SSOAccountID != "" || p.SSORoleName != "":
+		p.Kind = KindSSO
+	case p.CredentialProcess != "":
+		p.Kind = KindProcess
+	case p.accessKey.Value != "" || p.secretKey != "":
+		p.Kind = KindStatic
+	default:
+		p.Kind = KindOther
+	}
+	if len(s.errs) > 0 {
+		p.Err = s.errs[0]
+	}
+}
+
+// accountFromARN returns the account id field of an ARN
+// (arn:partition:service:region:account:resource), or "".
+func accountFromARN(arn string) string {
+	if !strings.HasPrefix(arn, "arn:") {
+		return ""
+	}
+	s := arn
+	for range 4 {
+		i := strings.IndexByte(s, ':')
+		if i < 0 {
+			return ""
+		}
+		s = s[i+1:]
+	}
+	i := strings.IndexByte(s, ':')
+	if i < 0 {
+		return ""
+	}
+	return s[:i]
+}

@@ -1,0 +1,60 @@
+package profiles
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParse feeds the reader arbitrary text as a config and as a
+// credentials file. It must never panic; lenient mode must never fail;
+// and when strict mode accepts the text, lenient mode must agree and
+// report no problem.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"config-file-parser-tests.json", "profile-parser-tests.json"} {
+		data, err := os.ReadFile(filepath.Join(conformanceDir, name))
+		if err != nil {
+			f.Fatalf("conformance data missing: %v", err)
+		}
+		var suite struct {
+			Tests []struct {
+				Input struct {
+					ConfigFile      string `json:"configFile"`
+					CredentialsFile string `json:"credentialsFile"`
+				}
+			}
+		}
+		if err := json.Unmarshal(data, &suite); err != nil {
+			f.Fatal(err)
+		}
+		for _, tc := range suite.Tests {
+			f.Add(tc.Input.ConfigFile, tc.Input.CredentialsFile)
+		}
+	}
+	f.Fuzz(func(t *testing.T, cfg, cred string) {
+		strict, serr := parseBoth(cfg, "config", cred, "credentials", parseOptions{strict: true, raw: true})
+		lenient, lerr := parseBoth(cfg, "config", cred, "credentials", parseOptions{raw: true})
+		if lerr != nil {
+			t.Fatalf("lenient parse failed: %v", lerr)
+		}
+		set := build(lenient)
+		for _, p := range set.Profiles {
+			if p.Chain != nil {
+				_ = p.Chain.Names()
+			}
+		}
+		if serr != nil {
+			if len(lenient.problems) == 0 {
+				t.Fatalf("strict mode failed (%v) but lenient mode saw no problem", serr)
+			}
+			return
+		}
+		if len(lenient.problems) != 0 {
+			t.Fatalf("lenient mode reported %v where strict mode passed", lenient.problems[0])
+		}
+		if len(strict.profiles) != len(lenient.profiles) {
+			t.Fatalf("strict read %d profiles, lenient %d", len(strict.profiles), len(lenient.profiles))
+		}
+	})
+}

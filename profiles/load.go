@@ -1,0 +1,286 @@
+package profiles
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Files names the config and credentials files in use.
+type Files struct {
+	Config      string
+	Credentials string
+	// ConfigExists and CredentialsExists are filled in by Load.
+	ConfigExists      bool
+	CredentialsExists bool
+}
+
+// Locate resolves the two paths the way the AWS SDKs do: the flags, then
+// AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/config and
+// ~/.aws/credentials with the SDKs' home-directory rules. getenv is
+// os.Getenv in production.
+func Locate(configFlag, credentialsFlag string, getenv func(string) string) (Files, error) {
+	return locate(runtime.GOOS, configFlag, credentialsFlag, getenv, os.UserHomeDir)
+}
+
+// locate is Locate for a given platform and runtime home lookup, so that
+// the Windows rules can be tested anywhere.
+func locate(platform, configFlag, credentialsFlag string, getenv func(string) string, userHome func() (string, error)) (Files, error) {
+	var home string
+	var homeErr error
+	homeDone := false
+	path := func(flag, env, base string) (string, error) {
+		p := flag
+		if p == "" {
+			p = getenv(env)
+		}
+		if p != "" && !strings.HasPrefix(p, "~/") && !(platform == "windows" && strings.HasPrefix(p, `~\`)) {
+			return p, nil
+		}
+		if !homeDone {
+			home, homeErr = homeDir(platform, getenv, userHome)
+			homeDone = true
+		}
+		if homeErr != nil {
+			return "", fmt.Errorf("cannot find the home directory for %s (%v): set HOME or pass --%s", env, homeErr, strings.TrimPrefix(base, ".aws/"))
+		}
+		sep := "/"
+		if platform == "windows" {
+			sep = `\`
+		}
+		home = strings.TrimRight(home, sep)
+		if p != "" {
+			return home + sep + p[2:], nil
+		}
+		return home + sep + ".aws" + sep + strings.TrimPrefix(base, ".aws/"), nil
+	}
+	cfg, err := path(configFlag, "AWS_CONFIG_FILE", ".aws/config")
+	if err != nil {
+		return Files{}, err
+	}
+	cred, err := path(credentialsFlag, "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")
+	if err != nil {
+		return Files{}, err
+	}
+	return Files{Config: cfg, Credentials: cred}, nil
+}
+
+// homeDir applies the SDKs' rules: $HOME first everywhere; on Windows then
+// %USERPROFILE%, then %HOMEDRIVE%%HOMEPATH%; last the runtime's own answer.
+func homeDir(platform string, getenv func(string) string, userHome func() (string, error)) (string, error) {
+	if h := getenv("HOME"); h != "" {
+		return h, nil
+	}
+	if platform == "windows" {
+		if h := getenv("USERPROFILE"); h != "" {
+			return h, nil
+		}
+		if d, p := getenv("HOMEDRIVE"), getenv("HOMEPATH"); d != "" && p != "" {
+			return d + p, nil
+		}
+	}
+	h, err := userHome()
+	if err == nil && h == "" {
+		err = errors.New("no home directory")
+	}
+	return h, err
+}
+
+// Set is every profile read from the two files, each resolved.
+type Set struct {
+	Files Files
+	// Profiles is every profile, sorted by name.
+	Profiles []*Profile
+	// SSOSessions and Services are the [sso-session x] and [services x]
+	// sections of the config file, by name.
+	SSOSessions map[string]*Section
+	Services    map[string]*Section
+	// Default is what rolecall last wrote into [default], if anything.
+	Default DefaultState
+	// Problems are file-level problems that did not stop loading (a line
+	// that could not be parsed, an ignored section), each naming file:line.
+	Problems []error
+
+	byName map[string]*Profile
+}
+
+// Section is one [sso-session x] or [services x] section.
+type Section struct {
+	Name  string
+	Pos   Pos
+	Props map[string]Value
+	Sub   map[string]map[string]Value
+}
+
+// Get returns the profile with that name, or nil.
+func (s *Set) Get(name string) *Profile {
+	if s.byName != nil {
+		return s.byName[name]
+	}
+	// A Set built by hand (tests, demos) has no index.
+	for _, p := range s.Profiles {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Load reads both files and resolves every profile. A missing file is not
+// an error (its Exists flag stays false); an unreadable or binary file is.
+// One broken profile never hides the others: its problem is on its Err.
+func Load(files Files) (*Set, error) {
+	cfgText, cfgOK, err := readText(files.Config, "config")
+	if err != nil {
+		return nil, err
+	}
+	credText, credOK, err := readText(files.Credentials, "credentials")
+	if err != nil {
+		return nil, err
+	}
+	files.ConfigExists, files.CredentialsExists = cfgOK, credOK
+	m, _ := parseBoth(cfgText, files.Config, credText, files.Credentials, parseOptions{})
+	set := build(m)
+	set.Files = files
+	set.Default = defaultState(m.credDefault)
+	return set, nil
+}
+
+// readText reads a file that should hold text. A missing file is not an
+// error: ok is false.
+func readText(path, what string) (text string, ok bool, err error) {
+	if path == "" {
+		return "", false, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", false, fmt.Errorf("cannot read the %s file %s: %v (fix its permissions or pass --%s)", what, path, err, what)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if i := bytes.IndexByte(data, 0); i >= 0 || !utf8.Valid(data) {
+		return "", false, fmt.Errorf("%s is not a text file (binary or not UTF-8): point --%s at the AWS %s file", path, what, what)
+	}
+	if len(data) == 0 {
+		return "", true, nil
+	}
+	// The bytes are never written again: share them rather than copy a
+	// file that can be megabytes long. Every value read is a substring.
+	return unsafe.String(&data[0], len(data)), true, nil
+}
+
+// merged is both files' sections, the credentials file overlaid on config.
+type merged struct {
+	profiles    map[string]*section
+	order       []string
+	ssoSessions map[string]*section
+	services    map[string]*section
+	problems    []error  // lines that could not be read
+	warnings    []error  // sections the SDKs ignore
+	credDefault *section // [default] of the credentials file alone
+}
+
+// parseBoth reads the config and the credentials text and merges them: the
+// credentials file wins on duplicate keys. sso-session and services
+// sections only count in the config file.
+func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*merged, error) {
+	opt.config = true
+	cfg, err := parse(cfgText, cfgFile, opt)
+	if err != nil {
+		return nil, err
+	}
+	opt.config = false
+	cred, err := parse(credText, credFile, opt)
+	if err != nil {
+		return nil, err
+	}
+	m := &merged{
+		profiles:    cfg.profiles,
+		order:       cfg.order,
+		ssoSessions: cfg.ssoSessions,
+		services:    cfg.services,
+		problems:    slices.Concat(cfg.problems, cred.problems),
+		warnings:    slices.Concat(cfg.warnings, cred.warnings),
+		credDefault: cred.profiles["default"],
+	}
+	for _, name := range cred.order {
+		c := cred.profiles[name]
+		base := m.profiles[name]
+		if base == nil {
+			m.profiles[name] = c
+			m.order = append(m.order, name)
+			continue
+		}
+		// Copy rather than write into the config section: credDefault
+		// and the config's own view must stay as read.
+		s := newSection(secProfile, name, base.pos)
+		for k, v := range base.props {
+			s.props[k] = v
+		}
+		for k, v := range base.sub {
+			s.setSub(k, v)
+		}
+		for k, v := range c.props {
+			s.setProp(k, v)
+		}
+		for k, v := range c.sub {
+			s.setSub(k, v)
+		}
+		if base.raw != nil || c.raw != nil {
+			s.raw = map[string]Value{}
+			for k, v := range base.raw {
+				s.raw[k] = v
+			}
+			for k, v := range c.raw {
+				s.raw[k] = v
+			}
+		}
+		s.errs = append(slices.Clip(base.errs), c.errs...)
+		m.profiles[name] = s
+	}
+	return m, nil
+}
+
+// Keys rolecall writes into [default] of the credentials file; the AWS CLI
+// ignores keys it does not know.
+const (
+	KeyRolecallProfile    = "rolecall_profile"
+	KeyRolecallExpiration = "rolecall_expiration"
+)
+
+func defaultState(s *section) DefaultState {
+	if s == nil {
+		return DefaultState{}
+	}
+	st := DefaultState{Exists: true}
+	st.Profile = s.props[KeyRolecallProfile].Value
+	if t, err := time.Parse(time.RFC3339, s.props[KeyRolecallExpiration].Value); err == nil {
+		st.Expiration = t
+	}
+	hasKeys := s.props["aws_access_key_id"].Value != "" && s.props["aws_secret_access_key"].Value != ""
+	st.LongTerm = hasKeys && (s.props["aws_session_token"].Value == "" || st.Profile == "")
+	return st
+}
+
+// SelectedProfile is the profile the AWS CLI uses when none is named:
+// AWS_PROFILE, else "default".
+func SelectedProfile(getenv func(string) string) string {
+	if p := getenv("AWS_PROFILE"); p != "" {
+		return p
+	}
+	return "default"
+}

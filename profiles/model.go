@@ -1,0 +1,213 @@
+// Package profiles reads and models the AWS shared config and credentials
+// files, resolves every profile's credential chain, and writes the
+// credentials file. It does no network I/O and imports neither session nor ui.
+package profiles
+
+import (
+	"fmt"
+	"time"
+)
+
+// Pos is where a section or value was read: a file path and a 1-based line.
+type Pos struct {
+	File string
+	Line int
+}
+
+// String implements fmt.Stringer as "file:line", or "" for the zero Pos.
+func (p Pos) String() string {
+	if p.File == "" {
+		return ""
+	}
+	if p.Line <= 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
+// Kind is what a profile turns into when it is used.
+type Kind string
+
+// The kinds of profile.
+const (
+	KindStatic      Kind = "static"       // aws_access_key_id + aws_secret_access_key
+	KindRole        Kind = "role"         // role_arn + source_profile or credential_source
+	KindSSO         Kind = "sso"          // sso_session or legacy sso_* keys
+	KindProcess     Kind = "process"      // credential_process
+	KindWebIdentity Kind = "web_identity" // web_identity_token_file + role_arn
+	KindOther       Kind = "other"        // configuration only
+)
+
+// RootKind is the kind of credentials at the start of a chain.
+type RootKind string
+
+// The roots a chain can start from.
+const (
+	RootStatic      RootKind = "static"              // keys in a profile
+	RootEnvironment RootKind = "Environment"         // credential_source = Environment
+	RootIMDS        RootKind = "Ec2InstanceMetadata" // credential_source = Ec2InstanceMetadata
+	RootECS         RootKind = "EcsContainer"        // credential_source = EcsContainer
+	RootSSO         RootKind = "sso"
+	RootProcess     RootKind = "process"
+	RootWebIdentity RootKind = "web_identity"
+)
+
+// Value is one property value and where it was read.
+type Value struct {
+	Value string
+	Pos   Pos
+}
+
+// Profile is one merged profile: the config section, overlaid by the
+// credentials section of the same name. Secrets live only in Props and in
+// Root; nothing here prints them.
+type Profile struct {
+	Name string
+	Kind Kind
+	// Pos is the section header that defined the profile (the config file's
+	// one when both files have it).
+	Pos Pos
+	// Props holds every top-level property, lower-cased keys, with position.
+	// Sub-property blocks (s3 = ...) are not in Props but in Sub.
+	Props map[string]Value
+	// Sub holds sub-property blocks: Sub["s3"]["addressing_style"].
+	Sub map[string]map[string]Value
+
+	RoleARN           string
+	SourceProfile     string
+	CredentialSource  string
+	MFASerial         string
+	ExternalID        string
+	RoleSessionName   string
+	DurationSeconds   int // 0 when unset
+	Region            string
+	EndpointURL       string
+	Services          string // name of a [services x] section
+	AccountID         string // from role_arn, else aws_account_id / sso_account_id
+	SSOSession        string
+	SSOStartURL       string
+	SSORegion         string
+	SSOAccountID      string
+	SSORoleName       string
+	CredentialProcess string
+	WebIdentityFile   string
+	// HasKeys is true when the profile holds an access key id and secret.
+	HasKeys bool
+
+	// Chain is the resolved chain; nil when Err is set or the profile is
+	// configuration only.
+	Chain *Chain
+	// Err is the problem that stops this profile from being used, if any.
+	// It is a *Error naming file:line.
+	Err error
+
+	// Read once when loading, so that resolving chains needs no map
+	// lookups on the hot path.
+	rolePos                            Pos
+	accessKey                          Value
+	secretKey, sessionToken, accountID string
+	src                                *Profile // the source_profile, once looked up
+}
+
+// Get returns a property value by (case-insensitive, lower-cased) key.
+func (p *Profile) Get(key string) string { return p.Props[key].Value }
+
+// Chain is how a profile becomes credentials: a root, then zero or more
+// roles assumed in order; the selected profile's own role is last.
+type Chain struct {
+	Root  Root
+	Roles []RoleHop
+}
+
+// Names returns the profile names from the root to the selected profile.
+func (c *Chain) Names() []string {
+	names := make([]string, 0, len(c.Roles)+1)
+	if c.Root.Profile != "" {
+		names = append(names, c.Root.Profile)
+	}
+	for _, r := range c.Roles {
+		if len(names) > 0 && names[len(names)-1] == r.Profile {
+			continue // a profile that sources its own keys
+		}
+		names = append(names, r.Profile)
+	}
+	return names
+}
+
+// MultiHop reports whether the chain assumes more than one role: STS caps
+// the duration of a chained session at one hour.
+func (c *Chain) MultiHop() bool { return len(c.Roles) > 1 }
+
+// Root is the start of a chain. Secret values are only read by session.
+type Root struct {
+	Kind    RootKind
+	Profile string // profile that supplies the root
+	Pos     Pos    // where the root was defined (keys, credential_source, ...)
+
+	AccessKeyID     string // RootStatic
+	SecretAccessKey string // RootStatic; never print
+	SessionToken    string // RootStatic; never print
+	AccountID       string // RootStatic: aws_account_id, if set
+	// MFASerial is the root profile's own mfa_serial: an IAM user that can
+	// get one MFA session (GetSessionToken) and reuse it for every role.
+	MFASerial string
+
+	CredentialProcess string // RootProcess
+
+	SSOSession   string // RootSSO
+	SSOStartURL  string
+	SSORegion    string
+	SSOAccountID string
+	SSORoleName  string
+
+	WebIdentityFile string // RootWebIdentity
+	RoleARN         string // RootWebIdentity
+	RoleSessionName string // RootWebIdentity
+
+	Region string // the root profile's region, if any
+}
+
+// RoleHop is one sts:AssumeRole call.
+type RoleHop struct {
+	Profile         string
+	Pos             Pos // the role_arn line
+	RoleARN         string
+	ExternalID      string
+	RoleSessionName string
+	MFASerial       string
+	DurationSeconds int
+	Region          string
+	EndpointURL     string
+}
+
+// Error is a problem in a file or a profile, with the place it was found.
+type Error struct {
+	Pos     Pos
+	Profile string // empty for file-level problems
+	Msg     string
+}
+
+// Error implements error as "file:line: profile X: message".
+func (e *Error) Error() string {
+	s := e.Msg
+	if e.Profile != "" {
+		s = fmt.Sprintf("profile %q: %s", e.Profile, s)
+	}
+	if p := e.Pos.String(); p != "" {
+		s = p + ": " + s
+	}
+	return s
+}
+
+// DefaultState is what rolecall last wrote into [default] of the
+// credentials file, read back from the keys the AWS CLI ignores.
+type DefaultState struct {
+	// Profile is the profile whose session [default] holds; empty when
+	// [default] was not written by rolecall.
+	Profile    string
+	Expiration time.Time
+	// LongTerm is true when [default] holds keys without a session token or
+	// keys rolecall did not write.
+	LongTerm bool
+	Exists   bool
+}

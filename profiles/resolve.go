@@ -1,0 +1,246 @@
+package profiles
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The credential_source values the AWS CLI knows.
+var credentialSources = map[string]RootKind{
+	"Environment":         RootEnvironment,
+	"Ec2InstanceMetadata": RootIMDS,
+	"EcsContainer":        RootECS,
+}
+
+// resolve walks name's chain the way the AWS CLI and SDKs do: on the
+// selected profile role_arn wins over static keys; after the first hop a
+// source profile's static keys win over its own role_arn; a profile may
+// name itself as source_profile to use its own keys. Errors are reported
+// against the selected profile, at the line that causes them.
+func (s *Set) resolve(name string) (*Chain, *Error) {
+	var arena []RoleHop
+	c, err := s.resolveInto(name, &arena)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// resolveInto is resolve without allocating the Chain; the hops are
+// stored in arena. It only reads the Set, so that halves of the profiles
+// can be resolved at once, each with its own arena.
+func (s *Set) resolveInto(name string, arena *[]RoleHop) (Chain, *Error) {
+	if len(s.Profiles) == 0 {
+		return Chain{}, &Error{Profile: name, Msg: "no profiles are defined (create ~/.aws/config or pass --config)"}
+	}
+	fail := func(pos Pos, msg string) (Chain, *Error) {
+		return Chain{}, &Error{Pos: pos, Profile: name, Msg: msg}
+	}
+	var visitedBuf [8]string
+	visited := visitedBuf[:0]
+	var hopBuf [4]RoleHop
+	hops := hopBuf[:0]
+	cur := name
+	var from *Profile // the profile whose source_profile led here
+	for {
+		var p *Profile
+		if from != nil {
+			p = from.src
+		} else {
+			p = s.Get(cur)
+		}
+		if p == nil {
+			if from == nil {
+				return fail(Pos{}, "profile does not exist")
+			}
+			return fail(from.Props[keySourceProfile].Pos, "source_profile "+strconv.Quote(cur)+
+				" of profile "+strconv.Quote(from.Name)+" does not exist (add [profile "+cur+"] or fix the name)")
+		}
+		for _, v := range visited {
+			if v == cur {
+				loop := strings.Join(append(visited, cur), " -> ")
+				return fail(from.Props[keySourceProfile].Pos, "source_profile loop: "+loop+
+					" (end the chain at a profile with keys or a credential_source)")
+			}
+		}
+		visited = append(visited, cur)
+		if len(visited) > 1 && p.HasKeys {
+			root, err := staticRoot(name, p)
+			if err != nil {
+				return Chain{}, err
+			}
+			return chain(root, hops, arena), nil
+		}
+		if p.RoleARN == "" || p.WebIdentityFile != "" {
+			root, err := s.baseRoot(name, p)
+			if err != nil {
+				return Chain{}, err
+			}
+			return chain(root, hops, arena), nil
+		}
+		switch {
+		case p.SourceProfile != "" && p.CredentialSource != "":
+			return fail(p.Props[keyCredentialSource].Pos, profileRef(name, p)+"has both source_profile and credential_source; keep one")
+		case p.SourceProfile == "" && p.CredentialSource == "":
+			return fail(p.rolePos, profileRef(name, p)+"role_arn needs a source_profile or a credential_source")
+		}
+		hops = append(hops, hop(p))
+		if p.CredentialSource != "" {
+			csrc := p.Props[keyCredentialSource]
+			kind, ok := credentialSources[csrc.Value]
+			if !ok {
+				return fail(csrc.Pos, profileRef(name, p)+"unknown credential_source "+strconv.Quote(csrc.Value)+
+					" (use Environment, Ec2InstanceMetadata or EcsContainer)")
+			}
+			return chain(Root{Kind: kind, Profile: p.Name, Pos: csrc.Pos, Region: p.Region}, hops, arena), nil
+		}
+		if p.SourceProfile == p.Name {
+			root, err := s.baseRoot(name, p)
+			if err != nil {
+				return Chain{}, err
+			}
+			return chain(root, hops, arena), nil
+		}
+		from = p
+		cur = p.SourceProfile
+	}
+}
+
+// profileRef prefixes a message about another profile of the chain.
+func profileRef(selected string, p *Profile) string {
+	if p.Name == selected {
+		return ""
+	}
+	return "source profile " + strconv.Quote(p.Name) + ": "
+}
+
+// chain stores hops (collected from the selected profile outwards) in
+// reverse, so that the selected profile's role is assumed last. Every
+// chain's hops share one arena: one allocation instead of one per profile.
+func chain(root Root, hops []RoleHop, arena *[]RoleHop) Chain {
+	if len(hops) == 0 {
+		return Chain{Root: root}
+	}
+	a := *arena
+	if cap(a)-len(a) < len(hops) {
+		// A new chunk rather than a grown copy: earlier chains keep
+		// pointing into the old one.
+		a = make([]RoleHop, 0, max(1024, len(hops)))
+	}
+	start := len(a)
+	for i := len(hops) - 1; i >= 0; i-- {
+		a = append(a, hops[i])
+	}
+	*arena = a
+	return Chain{Root: root, Roles: a[start:len(a):len(a)]}
+}
+
+func hop(p *Profile) RoleHop {
+	return RoleHop{
+		Profile:         p.Name,
+		Pos:             p.rolePos,
+		RoleARN:         p.RoleARN,
+		ExternalID:      p.ExternalID,
+		RoleSessionName: p.RoleSessionName,
+		MFASerial:       p.MFASerial,
+		DurationSeconds: p.DurationSeconds,
+		Region:          p.Region,
+		EndpointURL:     p.EndpointURL,
+	}
+}
+
+// baseRoot is a profile that is not assuming a role itself: a
+// credential_source, web identity, SSO, a process, or static keys.
+func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
+	fail := func(pos Pos, msg string) (Root, *Error) {
+		return Root{}, &Error{Pos: pos, Profile: selected, Msg: profileRef(selected, p) + msg}
+	}
+	if p.CredentialSource != "" {
+		v := p.Props[keyCredentialSource]
+		kind, ok := credentialSources[v.Value]
+		if !ok {
+			return fail(v.Pos, "unknown credential_source "+strconv.Quote(v.Value)+" (use Environment, Ec2InstanceMetadata or EcsContainer)")
+		}
+		return Root{Kind: kind, Profile: p.Name, Pos: v.Pos, Region: p.Region}, nil
+	}
+	if p.WebIdentityFile != "" {
+		v := p.Props[keyWebIdentity]
+		if p.RoleARN == "" {
+			return fail(v.Pos, "web_identity_token_file needs a role_arn to assume with it")
+		}
+		return Root{Kind: RootWebIdentity, Profile: p.Name, Pos: v.Pos, WebIdentityFile: v.Value,
+			RoleARN: p.RoleARN, RoleSessionName: p.RoleSessionName, Region: p.Region}, nil
+	}
+	if root, err, ok := s.ssoRoot(selected, p); ok {
+		return root, err
+	}
+	if p.CredentialProcess != "" {
+		v := p.Props[keyProcess]
+		return Root{Kind: RootProcess, Profile: p.Name, Pos: v.Pos, CredentialProcess: v.Value, Region: p.Region}, nil
+	}
+	return staticRoot(selected, p)
+}
+
+func staticRoot(selected string, p *Profile) (Root, *Error) {
+	switch {
+	case p.accessKey.Value == "" && p.secretKey == "":
+		return Root{}, &Error{Pos: p.Pos, Profile: selected, Msg: profileRef(selected, p) +
+			"profile " + strconv.Quote(p.Name) + " has no credentials (add aws_access_key_id and aws_secret_access_key, a role_arn, SSO or credential_process)"}
+	case p.secretKey == "":
+		return Root{}, &Error{Pos: p.accessKey.Pos, Profile: selected, Msg: profileRef(selected, p) + "aws_secret_access_key is missing next to aws_access_key_id"}
+	case p.accessKey.Value == "":
+		return Root{}, &Error{Pos: p.Props[keySecretKey].Pos, Profile: selected, Msg: profileRef(selected, p) + "aws_access_key_id is missing next to aws_secret_access_key"}
+	}
+	return Root{
+		Kind:            RootStatic,
+		Profile:         p.Name,
+		Pos:             p.accessKey.Pos,
+		AccessKeyID:     p.accessKey.Value,
+		SecretAccessKey: p.secretKey,
+		SessionToken:    p.sessionToken,
+		AccountID:       p.accountID,
+		MFASerial:       p.MFASerial,
+		Region:          p.Region,
+	}, nil
+}
+
+// ssoRoot reads SSO settings, from the profile or its [sso-session]; ok is
+// false when the profile has none.
+func (s *Set) ssoRoot(selected string, p *Profile) (root Root, err *Error, ok bool) {
+	if p.SSOSession == "" && p.SSOStartURL == "" && p.SSORegion == "" && p.SSOAccountID == "" && p.SSORoleName == "" {
+		return Root{}, nil, false
+	}
+	fail := func(pos Pos, msg string) (Root, *Error, bool) {
+		return Root{}, &Error{Pos: pos, Profile: selected, Msg: profileRef(selected, p) + msg}, true
+	}
+	root = Root{Kind: RootSSO, Profile: p.Name, Pos: p.Pos, SSOAccountID: p.SSOAccountID, SSORoleName: p.SSORoleName,
+		SSOStartURL: p.SSOStartURL, SSORegion: p.SSORegion, Region: p.Region}
+	if p.SSOSession != "" {
+		at := p.Props[keySSOSession].Pos
+		root.Pos = at
+		if v := p.Props[keySSOStartURL]; v.Value != "" {
+			return fail(v.Pos, "sso_start_url belongs in [sso-session "+p.SSOSession+"] when sso_session is set; remove it here")
+		}
+		if v := p.Props[keySSORegion]; v.Value != "" {
+			return fail(v.Pos, "sso_region belongs in [sso-session "+p.SSOSession+"] when sso_session is set; remove it here")
+		}
+		sess := s.SSOSessions[p.SSOSession]
+		if sess == nil {
+			return fail(at, "[sso-session "+p.SSOSession+"] does not exist (add it to the config file or fix sso_session)")
+		}
+		root.SSOSession = p.SSOSession
+		root.SSOStartURL = sess.Props[keySSOStartURL].Value
+		root.SSORegion = sess.Props[keySSORegion].Value
+	}
+	switch {
+	case p.SSOAccountID != "" && p.SSORoleName == "":
+		return fail(p.Props[keySSOAccountID].Pos, "sso_account_id is set without sso_role_name; add it")
+	case p.SSOAccountID == "" && p.SSORoleName != "":
+		return fail(p.Props[keySSORoleName].Pos, "sso_role_name is set without sso_account_id; add it")
+	case root.SSORegion == "":
+		return fail(root.Pos, "sso_region is missing; add it")
+	case root.SSOStartURL == "":
+		return fail(root.Pos, "sso_start_url is missing; add it")
+	}
+	return root, nil, true
+}

@@ -1,0 +1,109 @@
+package profiles
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func loadChains(t *testing.T) *Set {
+	t.Helper()
+	set, err := Load(Files{Config: filepath.Join("testdata", "chains.config"), Credentials: filepath.Join("testdata", "chains.credentials")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func TestResolveKindsAndErrors(t *testing.T) {
+	set := loadChains(t)
+	tests := []struct {
+		name   string
+		kind   Kind
+		root   RootKind
+		names  string
+		errSub string
+	}{
+		{name: "user", kind: KindStatic, root: RootStatic, names: "user"},
+		{name: "ops", kind: KindRole, root: RootStatic, names: "user,ops"},
+		{name: "ops-admin", kind: KindRole, root: RootStatic, names: "user,ops,ops-admin"},
+		{name: "self", kind: KindRole, root: RootStatic, names: "self"},
+		{name: "both", kind: KindRole, errSub: "chains.config:28: profile \"both\": has both source_profile and credential_source"},
+		{name: "weird-source", kind: KindRole, errSub: "chains.config:32: profile \"weird-source\": unknown credential_source \"Ec2Metadata\""},
+		{name: "bare-role", kind: KindRole, errSub: "chains.config:35: profile \"bare-role\": role_arn needs a source_profile or a credential_source"},
+		{name: "sso-user", kind: KindSSO, root: RootSSO, names: "sso-user"},
+		{name: "sso-broken", kind: KindSSO, errSub: "chains.config:43: profile \"sso-broken\": [sso-session missing] does not exist"},
+		{name: "proc", kind: KindProcess, root: RootProcess, names: "proc"},
+		{name: "web", kind: KindWebIdentity, root: RootWebIdentity, names: "web"},
+		{name: "bad-duration", kind: KindRole, errSub: "chains.config:57: profile \"bad-duration\": duration_seconds = \"one hour\""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := set.Get(tc.name)
+			if p == nil {
+				t.Fatal("not loaded")
+			}
+			if p.Kind != tc.kind {
+				t.Errorf("kind = %q, want %q", p.Kind, tc.kind)
+			}
+			if tc.errSub != "" {
+				if p.Err == nil || !strings.Contains(p.Err.Error(), tc.errSub) {
+					t.Fatalf("error = %v, want %q", p.Err, tc.errSub)
+				}
+				if p.Chain != nil {
+					t.Error("a broken profile has a chain")
+				}
+				return
+			}
+			if p.Err != nil {
+				t.Fatalf("unexpected error: %v", p.Err)
+			}
+			if p.Chain.Root.Kind != tc.root || strings.Join(p.Chain.Names(), ",") != tc.names {
+				t.Errorf("root %q chain %v, want %q %s", p.Chain.Root.Kind, p.Chain.Names(), tc.root, tc.names)
+			}
+		})
+	}
+}
+
+func TestResolveHopFields(t *testing.T) {
+	set := loadChains(t)
+	c := set.Get("ops-admin").Chain
+	if !c.MultiHop() || len(c.Roles) != 2 {
+		t.Fatalf("ops-admin: %d hops, want 2 (multi-hop)", len(c.Roles))
+	}
+	want := RoleHop{
+		Profile: "ops", Pos: Pos{File: filepath.Join("testdata", "chains.config"), Line: 6},
+		RoleARN: "arn:aws:iam::222222222222:role/Ops", ExternalID: "ext-ops", RoleSessionName: "alice-ops",
+		MFASerial: "arn:aws:iam::111111111111:mfa/alice", DurationSeconds: 7200, Region: "us-west-2",
+		EndpointURL: "https://sts.example.test",
+	}
+	if c.Roles[0] != want {
+		t.Errorf("first hop = %+v\nwant %+v", c.Roles[0], want)
+	}
+	if c.Roles[1].Profile != "ops-admin" || c.Roles[1].RoleARN != "arn:aws:iam::333333333333:role/Admin" {
+		t.Errorf("last hop = %s %s, want ops-admin's role", c.Roles[1].Profile, c.Roles[1].RoleARN)
+	}
+	r := c.Root
+	if r.Profile != "user" || r.MFASerial != "arn:aws:iam::111111111111:mfa/alice" || r.Region != "eu-west-2" ||
+		r.Pos.Line != 2 || !strings.HasSuffix(r.Pos.File, "chains.credentials") {
+		t.Errorf("root = profile %q mfa %q region %q at %s", r.Profile, r.MFASerial, r.Region, r.Pos)
+	}
+	if r.AccessKeyID != "AKIDUSER" || r.SecretAccessKey != "secret-user" {
+		t.Error("root keys mismatch")
+	}
+	sso := set.Get("sso-user").Chain.Root
+	if sso.SSOStartURL != "https://corp.awsapps.com/start" || sso.SSORegion != "eu-west-1" || sso.SSOSession != "corp" {
+		t.Errorf("sso root = %+v", sso)
+	}
+	if got := set.Get("ops").AccountID; got != "222222222222" {
+		t.Errorf("account = %q", got)
+	}
+	names := make([]string, 0, len(set.Profiles))
+	for _, p := range set.Profiles {
+		names = append(names, p.Name)
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("not sorted: %v", names)
+	}
+}
