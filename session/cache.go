@@ -1,0 +1,187 @@
+package session
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/profiles"
+)
+
+// cacheVersion marks files this program wrote; others are foreign.
+const cacheVersion = 1
+
+// validMargin is how long a cached session must still live to be handed
+// out: credentials that die within seconds only make the next call fail.
+const validMargin = time.Minute
+
+type cacheFile struct {
+	Version int      `json:"rolecall_cache"`
+	Session *Session `json:"session"`
+}
+
+// cacheDir is Options.CacheDir, else ROLECALL_CACHE_DIR, else the user
+// cache dir.
+func (m *Manager) cacheDir() (string, error) {
+	if m.opts.CacheDir != "" {
+		return m.opts.CacheDir, nil
+	}
+	if d := m.getenv("ROLECALL_CACHE_DIR"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory (%v); set ROLECALL_CACHE_DIR", err)
+	}
+	return filepath.Join(d, "rolecall"), nil
+}
+
+// chainKey identifies what a session was made from. It is a hash, so no
+// key id or secret ever shows in a file name.
+func (m *Manager) chainKey(p *profiles.Profile) string {
+	c := p.Chain
+	r := c.Root
+	id := r.AccessKeyID
+	if r.Kind == profiles.RootEnvironment {
+		id = m.getenv("AWS_ACCESS_KEY_ID")
+	}
+	parts := []string{"v1", p.Name, string(r.Kind), r.Profile, id, r.CredentialProcess,
+		r.SSOSession, r.SSOStartURL, r.SSOAccountID, r.SSORoleName, r.WebIdentityFile, r.RoleARN,
+		m.resolveEndpoint(p)}
+	for _, h := range c.Roles {
+		parts = append(parts, h.RoleARN, h.ExternalID, h.RoleSessionName, h.MFASerial)
+	}
+	return hashKey(parts...)
+}
+
+func hashKey(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:16])
+}
+
+func (m *Manager) sessionPath(key string) (string, error) {
+	dir, err := m.cacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, key+".json"), nil
+}
+
+// readSession returns the cached session stored under key, if any. A file
+// that cannot be used is reported as a warning and otherwise ignored.
+func (m *Manager) readSession(key string) (*Session, error) {
+	path, err := m.sessionPath(key)
+	if err != nil {
+		return nil, err
+	}
+	return readSessionFile(path)
+}
+
+func readSessionFile(path string) (*Session, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s: cannot read cached session (%v); ignored", path, err)
+	}
+	var f cacheFile
+	if err := json.Unmarshal(b, &f); err != nil || f.Version != cacheVersion || f.Session == nil || f.Session.Creds.AccessKeyID == "" {
+		return nil, fmt.Errorf("%s: not a rolecall session file; ignored (delete it to silence this)", path)
+	}
+	return f.Session, nil
+}
+
+// writeSession stores s atomically: a reader sees the old file or the new
+// one, never half of one.
+func (m *Manager) writeSession(s *Session) error {
+	path, err := m.sessionPath(s.Key)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(cacheFile{Version: cacheVersion, Session: s})
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, b)
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create the session cache %s: %v (set ROLECALL_CACHE_DIR to a writable directory)", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot write the session cache in %s: %v (set ROLECALL_CACHE_DIR to a writable directory)", dir, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write %s: %v", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, err)
+	}
+	return nil
+}
+
+// listSessions reads every session file in the cache.
+func (m *Manager) listSessions() ([]*Session, []error) {
+	dir, err := m.cacheDir()
+	if err != nil {
+		return nil, []error{err}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, []error{fmt.Errorf("cannot read the session cache %s: %v", dir, err)}
+	}
+	var (
+		out   []*Session
+		warns []error
+	)
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, mfaFilePrefix) || strings.HasPrefix(name, ".") {
+			continue
+		}
+		s, err := readSessionFile(filepath.Join(dir, name))
+		if err != nil {
+			warns = append(warns, err)
+			continue
+		}
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Profile != out[j].Profile {
+			return out[i].Profile < out[j].Profile
+		}
+		return out[i].Expiration.Before(out[j].Expiration)
+	})
+	return out, warns
+}
+
+// fresh reports whether a session can still be handed out at now.
+func fresh(s *Session, now time.Time) bool {
+	return s != nil && (s.Expiration.IsZero() || s.Expiration.After(now.Add(validMargin)))
+}

@@ -1,0 +1,134 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+)
+
+// ErrorKind says what went wrong in terms a user can act on.
+type ErrorKind string
+
+// The kinds of session error.
+const (
+	KindAccessDenied ErrorKind = "access_denied" // trust policy or external id
+	KindInvalidKeys  ErrorKind = "invalid_keys"  // source keys expired, deleted or wrong
+	KindWrongMFA     ErrorKind = "wrong_mfa"     // the MFA code was not accepted
+	KindNeedMFA      ErrorKind = "mfa_required"  // no MFA code could be had
+	KindUnreachable  ErrorKind = "unreachable"   // STS did not answer
+	KindThrottled    ErrorKind = "throttled"     // STS kept throttling after retries
+	KindMetadata     ErrorKind = "metadata"      // IMDS or ECS credentials not reachable
+	KindSource       ErrorKind = "source"        // root credentials could not be had
+	KindProfile      ErrorKind = "profile"       // the profile cannot be used as it is
+	KindOther        ErrorKind = "other"
+)
+
+// Error is a failure to get or use a session, with a one- or two-line
+// message that names the profile, the endpoint and what to do. It never
+// holds a secret.
+type Error struct {
+	Kind     ErrorKind
+	Profile  string
+	Endpoint string
+	Msg      string
+	Err      error // the cause, for errors.Is/As; not printed
+}
+
+// Error implements error.
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// op names the call that failed so a message can say what was attempted.
+type op struct {
+	profile  string
+	action   string // "assume role arn:...", "get an MFA session", ...
+	endpoint string // the STS endpoint in use
+	mfa      bool   // an MFA code was sent with the call
+}
+
+// classify turns an SDK or network error into an *Error a user can act on.
+func classify(o op, err error) error {
+	if err == nil {
+		return nil
+	}
+	var already *Error
+	if errors.As(err, &already) {
+		return err
+	}
+	e := &Error{Kind: KindOther, Profile: o.profile, Endpoint: o.endpoint, Err: err}
+	where := fmt.Sprintf("profile %s: %s", o.profile, o.action)
+	var (
+		api    smithy.APIError
+		status *awshttp.ResponseError
+	)
+	switch {
+	case errors.As(err, &api) && (api.ErrorCode() == "UnknownError" || api.ErrorCode() == "") && errors.As(err, &status):
+		// Not an STS error document: a proxy, a wrong endpoint_url, or an
+		// outage page.
+		e.Kind = KindUnreachable
+		code := status.HTTPStatusCode()
+		if code >= 500 {
+			e.Msg = fmt.Sprintf("%s: STS at %s failed with HTTP %d, even after retries.\nTry again in a minute.", where, o.endpoint, code)
+		} else {
+			e.Msg = fmt.Sprintf("%s: %s answered HTTP %d, which is not an STS answer.\nCheck AWS_ENDPOINT_URL_STS / endpoint_url, and any HTTP proxy.", where, o.endpoint, code)
+		}
+	case errors.As(err, &api):
+		code, msg := api.ErrorCode(), oneLine(api.ErrorMessage())
+		switch {
+		case o.mfa && (strings.Contains(strings.ToLower(msg), "mfa") || strings.Contains(strings.ToLower(msg), "one time pass")):
+			e.Kind = KindWrongMFA
+			e.Msg = fmt.Sprintf("%s: the MFA code was not accepted.\nWait for the next code and try again (check mfa_serial names your device).", where)
+		case code == "AccessDenied" || code == "AccessDeniedException":
+			e.Kind = KindAccessDenied
+			e.Msg = fmt.Sprintf("%s: access denied (%s).\nCheck the role's trust policy allows the source identity, and external_id if the role requires one.", where, msg)
+		case code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch" || code == "ExpiredToken" ||
+			code == "ExpiredTokenException" || code == "UnrecognizedClientException" || code == "InvalidAccessKeyId":
+			e.Kind = KindInvalidKeys
+			e.Msg = fmt.Sprintf("%s: the source credentials were rejected (%s).\nThey are expired, deleted or mistyped: refresh or replace them.", where, code)
+		case code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded" || code == "TooManyRequestsException":
+			e.Kind = KindThrottled
+			e.Msg = fmt.Sprintf("%s: STS is throttling requests even after retries.\nWait a minute and try again.", where)
+		default:
+			e.Msg = fmt.Sprintf("%s: %s: %s", where, code, msg)
+		}
+	case errors.Is(err, context.Canceled):
+		e.Msg = where + ": cancelled"
+	case isNetErr(err):
+		e.Kind = KindUnreachable
+		e.Msg = fmt.Sprintf("%s: STS at %s is not reachable.\nCheck the network, --region, and AWS_ENDPOINT_URL_STS / endpoint_url.", where, o.endpoint)
+	default:
+		e.Msg = fmt.Sprintf("%s: %s", where, oneLine(err.Error()))
+	}
+	return e
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	var ue *url.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &ue) || errors.As(err, &oe) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
+
+// oneLine keeps the first line of a message, short enough for a terminal.
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return strings.TrimSpace(s)
+}
+
+func profileErr(profile, msg string, cause error) error {
+	return &Error{Kind: KindProfile, Profile: profile, Msg: fmt.Sprintf("profile %s: %s", profile, msg), Err: cause}
+}
