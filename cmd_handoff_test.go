@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rolecall/rolecall/internal/testenv"
+)
+
+// handoffRun runs a command line in-process on the static-credentials
+// fixture (no STS needed) and returns the exit code and both outputs.
+func handoffRun(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	g := &globalOptions{
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: &errOut,
+		Getenv: func(k string) string { return env[k] },
+	}
+	args = append([]string{"--config", filepath.Join(t.TempDir(), "config"),
+		"--credentials", filepath.Join("testdata", "handoff", "static-credentials")}, args...)
+	code := run(context.Background(), g, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestHandoffCLIUsage(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    int
+		wantErr string
+	}{
+		{name: "use without a profile", args: []string{"use"}, want: exitUsage, wantErr: "use needs a PROFILE"},
+		{name: "use with two profiles", args: []string{"use", "a", "b"}, want: exitUsage, wantErr: "rolecall use --help"},
+		{name: "use --clear with a profile", args: []string{"use", "--clear", "a"}, want: exitUsage, wantErr: "takes no PROFILE"},
+		{name: "unknown flag", args: []string{"use", "--nope"}, want: exitUsage, wantErr: "unknown flag: --nope"},
+		{name: "unknown shell", args: []string{"env", "temp", "--shell", "tcsh"}, want: exitUsage, wantErr: `unknown shell "tcsh"`},
+		{name: "exec without a command", args: []string{"exec", "temp"}, want: exitUsage, wantErr: "rolecall exec --help"},
+		{name: "exec with only --", args: []string{"exec", "temp", "--"}, want: exitUsage, wantErr: "exec needs PROFILE -- CMD"},
+		{name: "unknown command", args: []string{"bogus"}, want: exitUsage, wantErr: "rolecall --help"},
+		{name: "unknown profile", args: []string{"env", "nope"}, want: exitFailed, wantErr: "profile nope not found"},
+		{name: "command not found", args: []string{"exec", "temp", "--", "no-such-command-xyz"}, want: exitFailed, wantErr: `command "no-such-command-xyz" not found`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := handoffRun(t, nil, tt.args...)
+			if code != tt.want || !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, tt.want, tt.wantErr)
+			}
+			if out != "" {
+				t.Errorf("stdout %q; errors belong on stderr", out)
+			}
+			if n := strings.Count(strings.TrimSpace(errOut), "\n"); n > 1 {
+				t.Errorf("error runs over %d lines", n+1)
+			}
+		})
+	}
+}
+
+func TestHandoffCLIHelp(t *testing.T) {
+	for _, sub := range []string{"use", "env", "exec", "shell", "credential-process", "completion"} {
+		t.Run(sub, func(t *testing.T) {
+			code, out, _ := handoffRun(t, nil, sub, "--help")
+			if code != exitOK || !strings.Contains(out, "Usage:") || !strings.Contains(out, "rolecall "+sub) {
+				t.Errorf("exit %d, help %q", code, out)
+			}
+		})
+	}
+}
+
+func TestHandoffCLIEnvAndCredentialProcess(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string
+	}{
+		{name: "bash from $SHELL", args: []string{"env", "temp"}, env: map[string]string{"SHELL": "/bin/bash"},
+			want: []string{"unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SECURITY_TOKEN", "export AWS_ACCESS_KEY_ID='ASIASTATICEXAMPLE01'", "export ROLECALL_PROFILE='temp'", "export AWS_REGION='eu-central-1'"}},
+		{name: "fish from $SHELL", args: []string{"env", "temp"}, env: map[string]string{"SHELL": "/usr/bin/fish"},
+			want: []string{"set -gx AWS_SESSION_TOKEN 'static-not-a-real-token'"}},
+		{name: "powershell asked", args: []string{"env", "temp", "--shell", "powershell"},
+			want: []string{"$Env:AWS_SECRET_ACCESS_KEY = 'static-not-a-real-secret'"}},
+		{name: "cmd asked", args: []string{"env", "temp", "--shell", "cmd"},
+			want: []string{`set "AWS_DEFAULT_REGION=eu-central-1"`, "set AWS_PROFILE="}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := handoffRun(t, tt.env, tt.args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, firstLine(errOut))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w+"\n") {
+					t.Errorf("no line %q in the output", w)
+				}
+			}
+		})
+	}
+	t.Run("use --clear leaves keys rolecall did not write", func(t *testing.T) {
+		code, out, errOut := handoffRun(t, nil, "use", "--clear")
+		if code != exitOK || !strings.Contains(out, "Nothing to clear") || errOut != "" {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+	})
+	t.Run("credential-process prints only the JSON", func(t *testing.T) {
+		code, out, errOut := handoffRun(t, nil, "credential-process", "temp")
+		if code != exitOK || errOut != "" {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		var got map[string]any
+		dec := json.NewDecoder(strings.NewReader(out))
+		if err := dec.Decode(&got); err != nil || dec.More() {
+			t.Fatalf("stdout is not exactly one JSON object")
+		}
+		if got["Version"] != 1.0 || got["AccessKeyId"] != "ASIASTATICEXAMPLE01" || got["SessionToken"] != "static-not-a-real-token" {
+			t.Errorf("credential_process fields mismatch")
+		}
+	})
+}
+
+// The completion scripts load in the shells they are for.
+func TestHandoffCLICompletion(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		shell string
+		want  string // in what the shell prints after loading the script
+		check func(bin, script string) *exec.Cmd
+	}{
+		{"bash", "-F __start_rolecall rolecall", func(bin, script string) *exec.Cmd {
+			return exec.Command(bin, "-c", "source "+script+" && complete -p rolecall")
+		}},
+		{"zsh", "", func(bin, script string) *exec.Cmd { return exec.Command(bin, "-n", script) }},
+		{"fish", "complete", func(bin, script string) *exec.Cmd {
+			return exec.Command(bin, "-c", "source "+script+"; and complete -c rolecall")
+		}},
+		{"powershell", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.shell, func(t *testing.T) {
+			code, out, errOut := handoffRun(t, nil, "completion", tt.shell)
+			if code != exitOK || !strings.Contains(out, "rolecall") {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			if tt.check == nil {
+				return
+			}
+			bin := testenv.RequireTool(t, tt.shell)
+			script := filepath.Join(dir, "rolecall."+tt.shell)
+			os.WriteFile(script, []byte(out), 0o600)
+			c := tt.check(bin, script)
+			c.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir}
+			if got, err := c.CombinedOutput(); err != nil || !strings.Contains(string(got), tt.want) {
+				t.Errorf("%s did not load the completion script: %v %s", tt.shell, err, firstLine(string(got)))
+			}
+		})
+	}
+}
