@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/rolecall/rolecall/internal/sandbox"
+	"github.com/rolecall/rolecall/profiles"
+	"github.com/rolecall/rolecall/session"
+	"github.com/rolecall/rolecall/ui"
+)
+
+// runTUI opens the terminal UI; with demo it runs on the built-in sandbox.
+func runTUI(ctx context.Context, g *globalOptions, demo bool) error {
+	opts := *g
+	environ := os.Environ()
+	warnGetenv := g.Getenv
+	hint := ""
+	// A closed terminal or a kill must still end the program through its
+	// context, so that the deferred clean-up (the demo's files) runs.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM)
+	defer stop()
+	if demo {
+		sb, err := sandbox.Start(nil)
+		if err != nil {
+			return err
+		}
+		defer sb.Close()
+		restore := setProcessEnv(sb.Env())
+		defer restore()
+		opts.Config, opts.Credentials = sb.ConfigFile, sb.CredentialsFile
+		opts.Getenv = sb.Getenv(g.Getenv, true)
+		warnGetenv = sb.Getenv(g.Getenv, false)
+		environ = sb.Environ(environ)
+		hint = sandbox.MFAHint
+	}
+	set, err := loadProfiles(&opts)
+	if err != nil {
+		return err
+	}
+	// The UI asks for MFA codes in its own modal before a call starts, so
+	// the manager gets no terminal prompt.
+	var mgr ui.Manager = newManager(&opts, set, nil)
+	if demo {
+		mgr = demoManager{mgr}
+	}
+	noColor := g.Getenv("NO_COLOR") != ""
+	model := ui.New(ui.Options{
+		Manager:  mgr,
+		Context:  ctx,
+		Now:      time.Now,
+		Getenv:   warnGetenv,
+		Environ:  environ,
+		Warnings: profiles.ShadowWarnings(set, warnGetenv),
+		Demo:     demo,
+		DemoHint: hint,
+		NoColor:  noColor,
+	})
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if noColor {
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	if _, err := tea.NewProgram(model, popts...).Run(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("the terminal UI stopped: %w", err)
+	}
+	return nil
+}
+
+// setProcessEnv points the whole process at the sandbox, so that no code
+// path that reads the environment itself (the AWS SDK's own defaults)
+// can reach the real AWS or ~/.aws; it returns the undo.
+func setProcessEnv(env map[string]string) func() {
+	type old struct {
+		v  string
+		ok bool
+	}
+	saved := map[string]old{}
+	for k, v := range env {
+		ov, ok := os.LookupEnv(k)
+		saved[k] = old{ov, ok}
+		if v == "" {
+			_ = os.Unsetenv(k)
+		} else {
+			_ = os.Setenv(k, v)
+		}
+	}
+	return func() {
+		for k, o := range saved {
+			if o.ok {
+				_ = os.Setenv(k, o.v)
+			} else {
+				_ = os.Unsetenv(k)
+			}
+		}
+	}
+}
+
+// demoManager hides one warning the sandbox would otherwise cause: the
+// demo gives the keys of its Environment credential source to the session
+// manager only, so "AWS_ACCESS_KEY_ID is set" is true for the manager but
+// not for the user's shell or the demo's subshell.
+type demoManager struct{ ui.Manager }
+
+// Use implements ui.Manager.
+func (d demoManager) Use(ctx context.Context, profile string, force bool, opts ...session.CallOption) (session.UseResult, error) {
+	res, err := d.Manager.Use(ctx, profile, force, opts...)
+	kept := res.Warnings[:0]
+	for _, w := range res.Warnings {
+		if !strings.HasPrefix(w, "AWS_ACCESS_KEY_ID is set") {
+			kept = append(kept, w)
+		}
+	}
+	res.Warnings = kept
+	return res, err
+}

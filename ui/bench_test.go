@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/internal/profilegen"
+	"github.com/rolecall/rolecall/profiles"
+	"github.com/rolecall/rolecall/session"
+)
+
+// generatedSet loads n generated profiles (internal/profilegen) through
+// the real reader, so the list holds what a large organisation's files do.
+func generatedSet(b *testing.B, n int) *profiles.Set {
+	b.Helper()
+	cfg, cred := profilegen.Generate(n)
+	dir := b.TempDir()
+	files := profiles.Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
+	if err := os.WriteFile(files.Config, cfg, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(files.Credentials, cred, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	set, err := profiles.Load(files)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
+}
+
+func benchModel(set *profiles.Set) *Model {
+	c := &clock{now: t0}
+	return New(Options{Manager: newFakeManager(set, c), Now: c.Now, Width: 140, Height: 40, Environ: []string{}})
+}
+
+// BenchmarkFirstFrame is start-up to the first frame with 10,000
+// profiles: New, then View.
+func BenchmarkFirstFrame(b *testing.B) {
+	set := generatedSet(b, 10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		m := benchModel(set)
+		_ = m.View()
+	}
+}
+
+// BenchmarkFilterKeystroke is one key typed into the filter with 10,000
+// profiles, frame included. The first key searches everything; later keys
+// narrow the previous result, so the first key is the one measured.
+func BenchmarkFilterKeystroke(b *testing.B) {
+	m := benchModel(generatedSet(b, 10000))
+	m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+	key := tea.KeyPressMsg{Code: 'a', Text: "a"}
+	back := tea.KeyPressMsg{Code: tea.KeyBackspace}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Update(key)
+		_ = m.View()
+		b.StopTimer()
+		m.Update(back)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkFilterNarrowing is a key that extends an existing pattern.
+func BenchmarkFilterNarrowing(b *testing.B) {
+	m := benchModel(generatedSet(b, 10000))
+	m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+	m.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	key := tea.KeyPressMsg{Code: 'a', Text: "a"}
+	back := tea.KeyPressMsg{Code: tea.KeyBackspace}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Update(key)
+		_ = m.View()
+		b.StopTimer()
+		m.Update(back)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkIdleTick is the work of one clock tick with 50 live sessions
+// (10 of them on auto-renew, none due): what idle CPU is made of.
+func BenchmarkIdleTick(b *testing.B) {
+	m := benchModel(generatedSet(b, 50))
+	for i, r := range m.list.rows {
+		r.sess = &session.Session{Profile: r.p.Name, Expiration: t0.Add(time.Duration(i+20) * time.Minute)}
+		if i%5 == 0 {
+			r.autoRenew = true
+			m.auto[r.p.Name] = r
+		}
+	}
+	m.policy = testPolicy{}
+	msg := tickMsg(t0)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Update(msg)
+		_ = m.View()
+	}
+}

@@ -1,0 +1,290 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/rolecall/rolecall/profiles"
+	"github.com/rolecall/rolecall/session"
+)
+
+// t0 is the fixed time every model test starts at.
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// clock is a settable clock.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+// fakeManager answers like session.Manager without STS.
+type fakeManager struct {
+	mu       sync.Mutex
+	set      *profiles.Set
+	clock    *clock
+	lifetime time.Duration
+	fail     map[string]error  // Assume/Renew/Use fail with this
+	mfa      map[string]string // NeedsMFA answers
+	cached   map[string]*session.Session
+	calls    []string // "assume p", "renew p code=123456", "use p"
+	// gate, when set, holds every Assume/Renew/Use until it is closed, as
+	// a slow STS would.
+	gate chan struct{}
+}
+
+func newFakeManager(set *profiles.Set, c *clock) *fakeManager {
+	return &fakeManager{set: set, clock: c, lifetime: time.Hour, fail: map[string]error{},
+		mfa: map[string]string{}, cached: map[string]*session.Session{}}
+}
+
+func (f *fakeManager) record(op, profile string, opts []session.CallOption) {
+	s := op + " " + profile
+	if code := codeOf(opts); code != "" {
+		s += " code=" + code
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, s)
+	f.mu.Unlock()
+}
+
+// codeOf reads the MFA code from call options the way Manager does: by
+// applying them. Their target type is unexported, so reflect makes one.
+func codeOf(opts []session.CallOption) string {
+	code := ""
+	for _, o := range opts {
+		fn := reflect.ValueOf(o)
+		target := reflect.New(fn.Type().In(0).Elem())
+		fn.Call([]reflect.Value{target})
+		for i := 0; i < target.Elem().NumField(); i++ {
+			if f := target.Elem().Field(i); f.Kind() == reflect.String && f.String() != "" {
+				code = f.String()
+			}
+		}
+	}
+	return code
+}
+
+func (f *fakeManager) newSession(profile string) (*session.Session, error) {
+	if f.gate != nil {
+		<-f.gate
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.fail[profile]; err != nil {
+		return nil, err
+	}
+	now := f.clock.Now()
+	s := &session.Session{Profile: profile, IssuedAt: now, Expiration: now.Add(f.lifetime),
+		Creds: session.Credentials{AccessKeyID: "ASIAFAKEFAKEFAKE1234", SecretAccessKey: "fake-secret", SessionToken: "fake-token"}}
+	f.cached[profile] = s
+	return s, nil
+}
+
+func (f *fakeManager) Assume(_ context.Context, p string, opts ...session.CallOption) (*session.Session, error) {
+	f.record("assume", p, opts)
+	return f.newSession(p)
+}
+
+func (f *fakeManager) Renew(_ context.Context, p string, opts ...session.CallOption) (*session.Session, error) {
+	f.record("renew", p, opts)
+	return f.newSession(p)
+}
+
+func (f *fakeManager) Cached(p string) (*session.Session, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.cached[p]
+	return s, ok
+}
+
+func (f *fakeManager) Forget(p string) error {
+	f.record("forget", p, nil)
+	f.mu.Lock()
+	delete(f.cached, p)
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *fakeManager) WhoAmI(_ context.Context, s *session.Session) (session.Identity, error) {
+	return session.Identity{Account: "222222222222", ARN: "arn:aws:sts::222222222222:assumed-role/Admin/rolecall"}, nil
+}
+
+func (f *fakeManager) NeedsMFA(p string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.mfa[p]
+}
+
+func (f *fakeManager) Use(ctx context.Context, p string, force bool, opts ...session.CallOption) (session.UseResult, error) {
+	f.record("use", p, opts)
+	s, err := f.newSession(p)
+	if err != nil {
+		return session.UseResult{}, err
+	}
+	return session.UseResult{Session: s}, nil
+}
+
+func (f *fakeManager) Set() *profiles.Set { return f.set }
+
+func (f *fakeManager) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+// testSet builds a small, realistic set by hand: a user with keys, two
+// roles on it, a chained role, an MFA role, an IMDS role and a broken one.
+func testSet() *profiles.Set {
+	cfg, cred := "/home/u/.aws/config", "/home/u/.aws/credentials"
+	pos := func(f string, l int) profiles.Pos { return profiles.Pos{File: f, Line: l} }
+	user := &profiles.Profile{Name: "dev-user", Kind: profiles.KindStatic, Pos: pos(cred, 1), HasKeys: true,
+		Props: map[string]profiles.Value{"aws_access_key_id": {Value: "AKIAEXAMPLEUSER0001", Pos: pos(cred, 2)}}}
+	root := profiles.Root{Kind: profiles.RootStatic, Profile: "dev-user", Pos: pos(cred, 2), AccessKeyID: "AKIAEXAMPLEUSER0001"}
+	user.Chain = &profiles.Chain{Root: root}
+	role := func(name, arn string, line int, hops ...profiles.RoleHop) *profiles.Profile {
+		p := &profiles.Profile{Name: name, Kind: profiles.KindRole, Pos: pos(cfg, line), RoleARN: arn,
+			SourceProfile: "dev-user", Region: "eu-west-1", AccountID: strings.Split(arn, ":")[4],
+			Props: map[string]profiles.Value{
+				"role_arn":       {Value: arn, Pos: pos(cfg, line+1)},
+				"source_profile": {Value: "dev-user", Pos: pos(cfg, line+2)},
+				"region":         {Value: "eu-west-1", Pos: pos(cfg, line+3)},
+			}}
+		hop := profiles.RoleHop{Profile: name, Pos: pos(cfg, line+1), RoleARN: arn}
+		p.Chain = &profiles.Chain{Root: root, Roles: append(hops, hop)}
+		return p
+	}
+	prod := role("prod-admin", "arn:aws:iam::222222222222:role/Admin", 10)
+	prod.ExternalID = "ext-7788"
+	prod.Props["external_id"] = profiles.Value{Value: "ext-7788", Pos: pos(cfg, 14)}
+	prod.Chain.Roles[0].ExternalID = "ext-7788"
+	stage := role("staging-read", "arn:aws:iam::333333333333:role/ReadOnly", 20)
+	orgHop := profiles.RoleHop{Profile: "prod-admin", Pos: pos(cfg, 11), RoleARN: prod.RoleARN, ExternalID: "ext-7788"}
+	chain := role("audit-chained", "arn:aws:iam::444444444444:role/Audit", 30, orgHop)
+	chain.SourceProfile = "prod-admin"
+	mfa := role("billing-mfa", "arn:aws:iam::555555555555:role/Billing", 40)
+	mfa.MFASerial = "arn:aws:iam::111111111111:mfa/alice"
+	mfa.Props["mfa_serial"] = profiles.Value{Value: mfa.MFASerial, Pos: pos(cfg, 44)}
+	mfa.Chain.Roles[0].MFASerial = mfa.MFASerial
+	imds := role("ec2-deploy", "arn:aws:iam::666666666666:role/Deploy", 50)
+	imds.Chain.Root = profiles.Root{Kind: profiles.RootIMDS, Profile: "ec2-deploy", Pos: pos(cfg, 52)}
+	broken := &profiles.Profile{Name: "loop-a", Kind: profiles.KindRole, Pos: pos(cfg, 60), RoleARN: "arn:aws:iam::777777777777:role/X",
+		Props: map[string]profiles.Value{"role_arn": {Value: "arn:aws:iam::777777777777:role/X", Pos: pos(cfg, 61)}}}
+	broken.Err = &profiles.Error{Pos: pos(cfg, 62), Profile: "loop-a", Msg: "source_profile loop: loop-a → loop-b → loop-a"}
+	set := &profiles.Set{
+		Files:    profiles.Files{Config: cfg, Credentials: cred, ConfigExists: true, CredentialsExists: true},
+		Profiles: []*profiles.Profile{chain, mfa, user, imds, broken, prod, stage},
+	}
+	return set
+}
+
+// testPolicy renews in the last five minutes and waits a minute after a
+// failure: what session.DefaultRenewPolicy documents, so that these tests
+// check the UI's side of auto-renew on their own.
+type testPolicy struct{}
+
+func (testPolicy) Due(now, exp, lastFailure time.Time, failures int) bool {
+	if failures > 0 && now.Sub(lastFailure) < time.Minute {
+		return false
+	}
+	return !now.Before(exp.Add(-5 * time.Minute))
+}
+
+// newTestModel returns a model on testSet with a fake manager and clock.
+func newTestModel(w, h int) (*Model, *fakeManager, *clock) {
+	c := &clock{now: t0}
+	f := newFakeManager(testSet(), c)
+	m := New(Options{Manager: f, Now: c.Now, Getenv: func(k string) string {
+		if k == "HOME" {
+			return "/home/u"
+		}
+		return ""
+	}, Environ: []string{}, NoColor: false, Width: w, Height: h})
+	m.policy = testPolicy{}
+	return m, f, c
+}
+
+// press sends one key press and runs the returned commands to completion,
+// feeding their messages back, the way the program would (ticks and
+// spinner frames excepted: they would loop).
+func press(m *Model, keys ...string) {
+	for _, k := range keys {
+		run(m, keyMsg(k))
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		run(m, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// run delivers msg and then the messages of the commands it returns.
+func run(m *Model, msg tea.Msg) {
+	queue := []tea.Msg{msg}
+	for len(queue) > 0 {
+		msg, queue = queue[0], queue[1:]
+		_, cmd := m.Update(msg)
+		queue = append(queue, drain(cmd)...)
+	}
+}
+
+// drain runs a command tree, dropping the clock and animation commands
+// that would block or loop.
+func drain(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(50 * time.Millisecond):
+		return nil // tea.Every / spinner ticks: not run here
+	}
+	switch msg := msg.(type) {
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range msg {
+			out = append(out, drain(c)...)
+		}
+		return out
+	case nil, tickMsg:
+		return nil
+	default:
+		if fmt.Sprintf("%T", msg) == "spinner.TickMsg" {
+			return nil
+		}
+		return []tea.Msg{msg}
+	}
+}
+
+// screen is the current frame without ANSI codes.
+func screen(m *Model) string { return ansi.Strip(m.View().Content) }
+
+var errDenied = errors.New("AccessDenied: not authorized to perform sts:AssumeRole on arn:aws:iam::333333333333:role/ReadOnly; check the role's trust policy")

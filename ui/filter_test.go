@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestMatcherRanksLikeAFuzzyFinder(t *testing.T) {
+	names := []string{"prod-admin", "staging-read", "audit-chained", "pr-dashboard", "sandbox-dev", "Prod-Billing", "ünïcode-prod"}
+	all := []int{0, 1, 2, 3, 4, 5, 6}
+	for _, tc := range []struct {
+		pattern string
+		want    []string
+	}{
+		// A match at the start and after separators beats a scattered one.
+		{"pa", []string{"prod-admin", "pr-dashboard"}},
+		{"PROD", []string{"prod-admin", "Prod-Billing", "ünïcode-prod", "pr-dashboard"}},
+		{"ach", []string{"audit-chained"}},
+		{"ünï", []string{"ünïcode-prod"}},
+		{"zzz", nil},
+	} {
+		var got []string
+		for _, i := range newMatcher(tc.pattern).rank(names, all) {
+			got = append(got, names[i])
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q ranks %v, want %v", tc.pattern, got, tc.want)
+		}
+	}
+}
+
+func TestMatcherHighlightsTheMatchedRunes(t *testing.T) {
+	var idx []int
+	if _, ok := newMatcher("adc").score("audit-chained", &idx); !ok || !slices.Equal(idx, []int{0, 2, 6}) {
+		t.Errorf("matched %v, want [0 2 6]", idx)
+	}
+	idx = idx[:0]
+	if _, ok := newMatcher("np").score("ünïcode-prod", &idx); !ok || !slices.Equal(idx, []int{1, 8}) {
+		t.Errorf("matched runes %v, want [1 8]", idx)
+	}
+}

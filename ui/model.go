@@ -1,0 +1,217 @@
+// Package ui is rolecall's terminal UI: the profile list with live session
+// countdowns, the details pane, and the prompts, on Bubble Tea. Every
+// action calls the same session functions the subcommands use.
+package ui
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/session"
+)
+
+// Options are what the UI is given; tests replace the manager and clock.
+type Options struct {
+	Manager Manager
+	// Context bounds every call the UI starts.
+	Context context.Context
+	// Now is the clock the countdowns read; time.Now when nil.
+	Now func() time.Time
+	// Getenv and Environ are handed to the subshell; os's when nil.
+	Getenv  func(string) string
+	Environ []string
+	// Warnings say why keys written into [default] may be shadowed
+	// (profiles.ShadowWarnings).
+	Warnings []string
+	// Demo labels the header: the files and STS are the sandbox's.
+	Demo     bool
+	DemoHint string
+	// NoColor drops colours and keeps bold and reverse.
+	NoColor bool
+	// Policy decides when auto-renew fires; session.DefaultRenewPolicy
+	// when zero.
+	Policy session.RenewPolicy
+	// Width and Height are the size assumed until the terminal reports one.
+	Width, Height int
+}
+
+// renewPolicy is session.RenewPolicy's decision, as the tick uses it.
+type renewPolicy interface {
+	Due(now, exp, lastFailure time.Time, failures int) bool
+}
+
+// state is what has the keyboard.
+type state int
+
+const (
+	stateList state = iota
+	stateMFA
+	stateText // the export lines
+)
+
+// Model is the root model.
+type Model struct {
+	c      *common
+	opts   Options
+	mgr    Manager
+	ctx    context.Context
+	policy renewPolicy
+
+	state  state
+	list   listModel
+	detail detailModel
+	mfa    mfaModel
+	text   textModal
+	help   help.Model
+	spin   spinner.Model
+
+	byName   map[string]*row
+	auto     map[string]*row // rows with auto-renew on
+	busy     int             // calls running
+	spinning bool
+
+	banner      string
+	bannerIsErr bool
+	showDetails bool // narrow terminals: details instead of the list
+
+	width, height int
+	lay           layout
+	layKey        layoutKey
+	helpCache     string
+}
+
+// New builds the model. It does no I/O: cached sessions are read by the
+// first command Init returns.
+func New(opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Environ == nil {
+		opts.Environ = os.Environ()
+	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
+	if opts.Width == 0 || opts.Height == 0 {
+		opts.Width, opts.Height = 100, 30
+	}
+	policy := opts.Policy
+	if policy == (session.RenewPolicy{}) {
+		policy = session.DefaultRenewPolicy()
+	}
+	c := &common{keys: DefaultKeyMap(), now: opts.Now, isDark: true, noColor: opts.NoColor}
+	c.styles = NewStyles(true, opts.NoColor)
+
+	set := opts.Manager.Set()
+	rows := make([]*row, 0, len(set.Profiles))
+	byName := make(map[string]*row, len(set.Profiles))
+	for _, p := range set.Profiles {
+		r := newRow(p)
+		rows = append(rows, r)
+		byName[p.Name] = r
+	}
+	m := &Model{
+		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, policy: policy,
+		list:   newList(c, rows),
+		detail: newDetail(c, set),
+		mfa:    newMFA(c),
+		help:   help.New(),
+		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		byName: byName,
+		auto:   map[string]*row{},
+	}
+	m.list.defaultName = set.Default.Profile
+	m.applyStyles()
+	m.setSize(opts.Width, opts.Height)
+	return m
+}
+
+// Init implements tea.Model: the clock, the background colour query and
+// the cached sessions.
+func (m *Model) Init() tea.Cmd {
+	var names []string
+	for _, r := range m.list.rows {
+		if r.role && r.p.Err == nil {
+			names = append(names, r.p.Name)
+		}
+	}
+	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names))
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.setSize(msg.Width, msg.Height)
+	case tea.BackgroundColorMsg:
+		m.c.isDark = msg.IsDark()
+		m.applyStyles()
+	case tickMsg:
+		cmd = m.onTick()
+	case spinner.TickMsg:
+		cmd = m.onSpin(msg)
+	case sessionMsg:
+		m.onSession(msg)
+	case errMsg:
+		cmd = m.onError(msg)
+	case whoamiMsg:
+		m.onWhoAmI(msg)
+	case forgotMsg:
+		m.onForgot(msg)
+	case cachedMsg:
+		m.onCached(msg)
+	case shellDoneMsg:
+		m.onShellDone(msg)
+	case mfaCodeMsg:
+		cmd = m.onMFACode(msg)
+	case mfaCancelMsg:
+		m.state = stateList
+		m.setBanner("MFA cancelled: nothing was called", false)
+	case tea.KeyPressMsg:
+		cmd = m.onKey(msg)
+	default:
+		cmd = m.forward(msg)
+	}
+	m.relayout()
+	return m, cmd
+}
+
+// forward sends any other message (cursor blinks) to the focused child.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case m.state == stateMFA:
+		m.mfa, cmd = m.mfa.Update(msg)
+	case m.list.filtering:
+		m.list, cmd = m.list.Update(msg)
+	}
+	return cmd
+}
+
+// View implements tea.Model.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "rolecall"
+	return v
+}
+
+func (m *Model) applyStyles() {
+	m.c.styles = NewStyles(m.c.isDark, m.c.noColor)
+	m.help.Styles = help.DefaultStyles(m.c.isDark)
+	m.spin.Style = m.c.styles.Busy
+	m.c.paint = newPainters(m.c)
+	if m.c.noColor {
+		m.help.Styles = help.Styles{}
+	}
+}
+
+func (m *Model) setBanner(s string, isErr bool) { m.banner, m.bannerIsErr = s, isErr }

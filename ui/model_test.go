@@ -1,0 +1,386 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/session"
+)
+
+// line returns the screen line that shows profile, or "".
+func line(m *Model, profile string) string {
+	for _, l := range strings.Split(screen(m), "\n") {
+		if strings.Contains(l, " "+profile+" ") {
+			return l
+		}
+	}
+	return ""
+}
+
+func selectRow(t *testing.T, m *Model, profile string) {
+	t.Helper()
+	press(m, "g")
+	for range len(m.list.visible) {
+		if r := m.list.Selected(); r != nil && r.p.Name == profile {
+			return
+		}
+		press(m, "down")
+	}
+	t.Fatalf("profile %s is not in the list", profile)
+}
+
+func names(m *Model) []string {
+	var out []string
+	for _, i := range m.list.visible {
+		out = append(out, m.list.rows[i].p.Name)
+	}
+	return out
+}
+
+func TestListShowsRolesFirstAndTabShowsAll(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	want := []string{"audit-chained", "billing-mfa", "ec2-deploy", "loop-a", "prod-admin", "staging-read"}
+	if got := names(m); !slices.Equal(got, want) {
+		t.Fatalf("role view lists %v, want %v", got, want)
+	}
+	if line(m, "dev-user") != "" {
+		t.Error("the static user shows in the roles-only view")
+	}
+	press(m, "tab")
+	if got := names(m); len(got) != 7 || got[len(got)-1] != "dev-user" {
+		t.Fatalf("after tab the list is %v, want the roles then dev-user", got)
+	}
+	if !strings.Contains(line(m, "dev-user"), "static user") {
+		t.Errorf("dev-user row does not name its source: %q", line(m, "dev-user"))
+	}
+}
+
+func TestRowShowsSourceAccountRegion(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	l := line(m, "ec2-deploy")
+	for _, want := range []string{"Ec2InstanceMetadata", "666666666666", "eu-west-1", "–"} {
+		if !strings.Contains(l, want) {
+			t.Errorf("ec2-deploy row %q lacks %q", l, want)
+		}
+	}
+}
+
+func TestNavigationMovesTheSelectionAndDetails(t *testing.T) {
+	m, _, _ := newTestModel(130, 30)
+	if r := m.list.Selected(); r.p.Name != "audit-chained" {
+		t.Fatalf("first selection is %s", r.p.Name)
+	}
+	press(m, "down", "down")
+	if r := m.list.Selected(); r.p.Name != "ec2-deploy" {
+		t.Fatalf("two downs select %s, want ec2-deploy", r.p.Name)
+	}
+	press(m, "up")
+	if r := m.list.Selected(); r.p.Name != "billing-mfa" {
+		t.Fatalf("up selects %s, want billing-mfa", r.p.Name)
+	}
+	if !strings.Contains(screen(m), "arn:aws:iam::111111111111:mfa/alice") {
+		t.Error("the details pane does not show the selected role's MFA device")
+	}
+	press(m, "G")
+	if r := m.list.Selected(); r.p.Name != "staging-read" {
+		t.Fatalf("G selects %s, want the last row", r.p.Name)
+	}
+	press(m, "down")
+	if r := m.list.Selected(); r.p.Name != "staging-read" {
+		t.Fatalf("down past the end moved to %s", r.p.Name)
+	}
+}
+
+func TestFuzzyFilter(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	press(m, "/")
+	typeText(m, "adt")
+	if got := names(m); !slices.Equal(got, []string{"audit-chained"}) {
+		t.Fatalf(`filter "adt" keeps %v, want [audit-chained]`, got)
+	}
+	// Keys typed into the filter are text, not commands.
+	typeText(m, "qk")
+	if len(names(m)) != 0 || !strings.Contains(screen(m), `nothing matches "adtqk"`) {
+		t.Fatalf("q and k in the filter did not become part of the pattern: %v", names(m))
+	}
+	press(m, "backspace", "backspace", "enter")
+	if m.list.filtering {
+		t.Fatal("enter did not leave the filter input")
+	}
+	if got := names(m); !slices.Equal(got, []string{"audit-chained"}) {
+		t.Fatalf("the filter was not kept after enter: %v", got)
+	}
+	if !strings.Contains(screen(m), "filter: adt") {
+		t.Error("the status line does not show the active filter")
+	}
+	press(m, "esc")
+	if len(names(m)) != 6 {
+		t.Fatalf("esc did not clear the filter: %v", names(m))
+	}
+}
+
+func TestAssumeShowsACountdown(t *testing.T) {
+	m, f, c := newTestModel(100, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter")
+	if got := f.Calls(); !slices.Equal(got, []string{"assume prod-admin"}) {
+		t.Fatalf("calls = %v, want one assume", got)
+	}
+	if l := line(m, "prod-admin"); !strings.Contains(l, "1:00:00") {
+		t.Fatalf("row after assume = %q, want a 1:00:00 countdown", l)
+	}
+	c.now = c.now.Add(61 * time.Second)
+	run(m, tickMsg(c.now))
+	if l := line(m, "prod-admin"); !strings.Contains(l, "58:59") {
+		t.Fatalf("row a minute later = %q, want 58:59", l)
+	}
+	if s := screen(m); strings.Contains(s, "fake-secret") || strings.Contains(s, "fake-token") {
+		t.Fatal("the main screen shows a secret")
+	}
+	// A second enter renews.
+	press(m, "r")
+	if got := f.Calls(); len(got) != 2 || got[1] != "renew prod-admin" {
+		t.Fatalf("r on a live session made calls %v, want a renew", got)
+	}
+}
+
+func TestAssumeFailureShowsOnRowAndBanner(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	f.fail["staging-read"] = errDenied
+	selectRow(t, m, "staging-read")
+	press(m, "enter")
+	if l := line(m, "staging-read"); !strings.Contains(l, "✗ AccessDenied") {
+		t.Errorf("failed row = %q, want the error on it", l)
+	}
+	s := screen(m)
+	if !strings.Contains(s, "staging-read: assuming failed: AccessDenied") {
+		t.Errorf("no error banner:\n%s", s)
+	}
+	press(m, "esc")
+	if strings.Contains(screen(m), "assuming failed") {
+		t.Error("esc did not clear the banner")
+	}
+	// The app keeps working: another profile still assumes.
+	delete(f.fail, "staging-read")
+	press(m, "up")
+	press(m, "enter")
+	if l := line(m, "prod-admin"); !strings.Contains(l, "1:00:00") {
+		t.Errorf("after a failure, another assume did not work: %q", l)
+	}
+}
+
+func TestAPanickingCallDoesNotCrash(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	cmd := guard("prod-admin", opAssume, func() tea.Msg { panic("boom") })
+	msg := cmd()
+	e, ok := msg.(errMsg)
+	if !ok || e.profile != "prod-admin" || !strings.Contains(e.err.Error(), "boom") {
+		t.Fatalf("a panic became %#v, want an errMsg for the profile", msg)
+	}
+	run(m, msg)
+	if !strings.Contains(screen(m), "internal error") {
+		t.Error("the panic is not reported on the banner")
+	}
+}
+
+func TestMFAModal(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	f.mfa["billing-mfa"] = "arn:aws:iam::111111111111:mfa/alice"
+	selectRow(t, m, "billing-mfa")
+	press(m, "enter")
+	if m.state != stateMFA || !strings.Contains(screen(m), "MFA code for billing-mfa") {
+		t.Fatalf("enter on an MFA role did not open the modal:\n%s", screen(m))
+	}
+	if len(f.Calls()) != 0 {
+		t.Fatalf("a call started before the code was given: %v", f.Calls())
+	}
+	typeText(m, "12a3")
+	if v := m.mfa.input.Value(); v != "123" {
+		t.Errorf("the input holds %q, want only the digits 123", v)
+	}
+	press(m, "enter")
+	if m.state != stateMFA || !strings.Contains(screen(m), "the code has 6 digits") {
+		t.Error("a short code was accepted")
+	}
+	press(m, "esc")
+	if m.state != stateList || len(f.Calls()) != 0 {
+		t.Fatalf("esc did not cancel: state %v, calls %v", m.state, f.Calls())
+	}
+	press(m, "enter")
+	if m.mfa.input.Value() != "" {
+		t.Error("the modal kept the old code")
+	}
+	typeText(m, "1234567")
+	press(m, "enter")
+	if got := f.Calls(); !slices.Equal(got, []string{"assume billing-mfa code=123456"}) {
+		t.Fatalf("calls = %v, want one assume with the code", got)
+	}
+	if l := line(m, "billing-mfa"); !strings.Contains(l, "1:00:00") {
+		t.Errorf("row after MFA assume = %q", l)
+	}
+}
+
+func TestCountdownFormatsAndUrgency(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	for _, tc := range []struct {
+		left time.Duration
+		text string
+		kind cellKind
+	}{
+		{2*time.Hour + 3*time.Minute + 4*time.Second, "● 2:03:04", cellPlenty},
+		{time.Hour, "● 1:00:00", cellPlenty},
+		{15 * time.Minute, "● 15:00", cellPlenty},
+		{15*time.Minute - time.Millisecond, "● 14:59", cellSoon},
+		{5 * time.Minute, "● 05:00", cellSoon},
+		{4*time.Minute + 59*time.Second, "● 04:59", cellUrgent},
+		{time.Second, "● 00:01", cellUrgent},
+		{0, "✗ expired", cellExpired},
+		{-time.Hour, "✗ expired", cellExpired},
+	} {
+		r := &row{sess: &session.Session{Expiration: t0.Add(tc.left)}}
+		kind, text := m.list.stateCell(r, t0, "")
+		if text != tc.text || kind != tc.kind {
+			t.Errorf("%v left: %q as %v, want %q as %v", tc.left, text, kind, tc.text, tc.kind)
+		}
+	}
+	// The four urgencies are drawn in four different colours.
+	seen := map[string]bool{}
+	for _, k := range []cellKind{cellPlenty, cellSoon, cellUrgent, cellExpired} {
+		seen[m.c.paint[k][0].pre] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("urgency colours are not distinct: %d of 4", len(seen))
+	}
+}
+
+func TestCountdownFollowsTheClock(t *testing.T) {
+	m, f, c := newTestModel(100, 30)
+	f.lifetime = 16 * time.Minute
+	selectRow(t, m, "prod-admin")
+	press(m, "enter")
+	for _, step := range []struct {
+		after time.Duration
+		want  string
+	}{
+		{0, "16:00"}, {90 * time.Second, "14:30"}, {11*time.Minute + 30*time.Second, "04:30"}, {16 * time.Minute, "expired"},
+	} {
+		c.now = t0.Add(step.after)
+		run(m, tickMsg(c.now))
+		if l := line(m, "prod-admin"); !strings.Contains(l, step.want) {
+			t.Errorf("at +%v the row is %q, want %s", step.after, l, step.want)
+		}
+	}
+}
+
+func TestAutoRenewFiresBeforeExpiry(t *testing.T) {
+	m, f, c := newTestModel(100, 30)
+	f.lifetime = 20 * time.Minute
+	selectRow(t, m, "prod-admin")
+	press(m, "enter", "a")
+	if !strings.Contains(line(m, "prod-admin"), "∞") {
+		t.Fatalf("no auto-renew marker: %q", line(m, "prod-admin"))
+	}
+	c.now = t0.Add(10 * time.Minute)
+	run(m, tickMsg(c.now))
+	if n := len(f.Calls()); n != 1 {
+		t.Fatalf("auto-renew fired 10 minutes before expiry: %v", f.Calls())
+	}
+	c.now = t0.Add(16 * time.Minute)
+	run(m, tickMsg(c.now))
+	if got := f.Calls(); !slices.Equal(got, []string{"assume prod-admin", "renew prod-admin"}) {
+		t.Fatalf("4 minutes before expiry calls = %v, want a renew", got)
+	}
+	if l := line(m, "prod-admin"); !strings.Contains(l, "20:00") {
+		t.Errorf("the renewed row = %q, want a fresh 20:00", l)
+	}
+}
+
+func TestAutoRenewRewritesDefault(t *testing.T) {
+	m, f, c := newTestModel(100, 30)
+	f.lifetime = 20 * time.Minute
+	selectRow(t, m, "prod-admin")
+	press(m, "d")
+	if !strings.Contains(line(m, "prod-admin"), "◆") || !strings.Contains(screen(m), "[default] now holds prod-admin") {
+		t.Fatalf("d did not mark the [default] profile:\n%s", screen(m))
+	}
+	press(m, "a")
+	c.now = t0.Add(16 * time.Minute)
+	run(m, tickMsg(c.now))
+	if got := f.Calls(); !slices.Equal(got, []string{"use prod-admin", "renew prod-admin", "use prod-admin"}) {
+		t.Fatalf("calls = %v, want use, then renew and use again", got)
+	}
+}
+
+func TestAutoRenewAsksForANewMFACode(t *testing.T) {
+	m, f, c := newTestModel(100, 30)
+	f.lifetime = 20 * time.Minute
+	selectRow(t, m, "billing-mfa")
+	press(m, "enter", "a")
+	f.mfa["billing-mfa"] = "arn:aws:iam::111111111111:mfa/alice"
+	c.now = t0.Add(16 * time.Minute)
+	run(m, tickMsg(c.now))
+	if len(f.Calls()) != 1 {
+		t.Fatalf("auto-renew called STS without a code: %v", f.Calls())
+	}
+	if l := line(m, "billing-mfa"); !strings.Contains(l, "MFA?") {
+		t.Errorf("row = %q, want it to say a code is needed", l)
+	}
+	if !strings.Contains(screen(m), "needs a new MFA code") {
+		t.Error("no banner about the MFA code")
+	}
+	// The session service can also say so itself.
+	f.mfa["billing-mfa"] = ""
+	r := m.byName["billing-mfa"]
+	r.needsMFA = false
+	run(m, errMsg{profile: "billing-mfa", op: opAuto, err: fmt.Errorf("renew: %w", session.ErrMFARequired)})
+	if !r.needsMFA {
+		t.Error("ErrMFARequired from auto-renew did not mark the row")
+	}
+}
+
+func TestForgetAndWhoAmI(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "w")
+	if len(f.Calls()) != 0 || !strings.Contains(screen(m), "no live session") {
+		t.Fatal("w without a session did not ask to assume first")
+	}
+	press(m, "enter", "w")
+	if !strings.Contains(screen(m), "prod-admin is arn:aws:sts::222222222222:assumed-role/Admin/rolecall") {
+		t.Errorf("whoami result not shown:\n%s", screen(m))
+	}
+	press(m, "x")
+	if l := line(m, "prod-admin"); strings.Contains(l, "1:00:00") {
+		t.Errorf("forget kept the countdown: %q", l)
+	}
+	if _, ok := f.Cached("prod-admin"); ok {
+		t.Error("forget did not reach the manager")
+	}
+}
+
+func TestCachedSessionsShowAtStart(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	f.cached["staging-read"] = &session.Session{Profile: "staging-read", Expiration: t0.Add(10 * time.Minute)}
+	for _, msg := range drain(m.Init()) {
+		run(m, msg)
+	}
+	if l := line(m, "staging-read"); !strings.Contains(l, "10:00") {
+		t.Errorf("cached session not shown: %q", l)
+	}
+}
+
+func TestBrokenProfileExplainsItself(t *testing.T) {
+	m, f, _ := newTestModel(130, 30)
+	selectRow(t, m, "loop-a")
+	if !strings.Contains(screen(m), "source_profile loop") {
+		t.Errorf("the details pane does not explain the problem:\n%s", screen(m))
+	}
+	press(m, "enter")
+	if len(f.Calls()) != 0 || !strings.Contains(screen(m), "loop-a → loop-b") {
+		t.Error("enter on a broken profile called STS or said nothing")
+	}
+}

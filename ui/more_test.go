@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/session"
+)
+
+// TestSlowCallsDoNotBlock: Update returns at once, the row spins while
+// the call runs, and the result lands on the right row when it comes.
+func TestSlowCallsDoNotBlock(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	f.gate = make(chan struct{})
+	selectRow(t, m, "prod-admin")
+	_, cmd := m.Update(keyMsg("enter"))
+	if !strings.Contains(line(m, "prod-admin"), "assuming…") {
+		t.Fatalf("no spinner on the row while its call runs: %q", line(m, "prod-admin"))
+	}
+	// A second action on the same row waits for the first.
+	if _, again := m.Update(keyMsg("x")); again != nil || !strings.Contains(screen(m), "still assuming") {
+		t.Fatal("a second call started on a busy row")
+	}
+	// The UI still answers keys while the call hangs.
+	press(m, "up")
+	if m.list.Selected().p.Name != "loop-a" {
+		t.Fatal("the list did not move while a call was running")
+	}
+	done := make(chan []tea.Msg)
+	go func() { done <- drainAll(cmd) }()
+	close(f.gate)
+	for _, msg := range <-done {
+		run(m, msg)
+	}
+	if l := line(m, "prod-admin"); !strings.Contains(l, "1:00:00") {
+		t.Fatalf("the result did not land on prod-admin: %q", l)
+	}
+}
+
+// drainAll is drain without the time limit, for commands that wait.
+func drainAll(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			if fmt.Sprintf("%T", c()) == "spinner.TickMsg" {
+				continue
+			}
+			out = append(out, drainAll(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+func TestSubshellNeedsALiveSession(t *testing.T) {
+	m, _, c := newTestModel(100, 30)
+	selectRow(t, m, "prod-admin")
+	_, cmd := m.Update(keyMsg("s"))
+	if cmd != nil || !strings.Contains(screen(m), "no live session") {
+		t.Fatal("s without a session did not ask to assume first")
+	}
+	press(m, "enter")
+	_, cmd = m.Update(keyMsg("s"))
+	if cmd == nil {
+		t.Fatal("s with a live session started nothing")
+	}
+	c.now = t0.Add(2 * time.Hour)
+	run(m, tickMsg(c.now))
+	if _, cmd = m.Update(keyMsg("s")); cmd != nil {
+		t.Error("s started a subshell with an expired session")
+	}
+	run(m, shellDoneMsg{profile: "prod-admin"})
+	if !strings.Contains(screen(m), "back from the subshell for prod-admin") {
+		t.Error("no word when the subshell returns")
+	}
+}
+
+func TestHeaderWarningsHintAndDemoLabel(t *testing.T) {
+	c := &clock{now: t0}
+	set := testSet()
+	set.Files.ConfigExists = false
+	m := New(Options{Manager: newFakeManager(set, c), Now: c.Now, Width: 140, Height: 30, Environ: []string{},
+		Warnings: []string{"AWS_PROFILE is set: the AWS CLI will use that profile, not [default]"}})
+	s := screen(m)
+	for _, want := range []string{"config /home/u/.aws/config", "no config file at /home/u/.aws/config yet", "⚠ AWS_PROFILE is set"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("header lacks %q", want)
+		}
+	}
+	if first := strings.Fields(strings.SplitN(s, "\n", 2)[0]); first[1] == "demo" {
+		t.Error("a real run is labelled demo")
+	}
+	m = New(Options{Manager: newFakeManager(testSet(), c), Now: c.Now, Width: 100, Height: 30, Environ: []string{}, Demo: true})
+	if first := strings.Fields(strings.SplitN(screen(m), "\n", 2)[0]); first[1] != "demo" {
+		t.Errorf("demo mode is not labelled: %q", first)
+	}
+}
+
+func TestLightBackgroundChangesStyles(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	dark := m.c.paint[cellPlenty][0].pre
+	run(m, tea.BackgroundColorMsg{Color: color.White})
+	if m.c.isDark || m.c.paint[cellPlenty][0].pre == dark {
+		t.Error("a light background kept the dark styles")
+	}
+}
+
+func TestExportNeedsALiveSession(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "e")
+	if m.state != stateList || !strings.Contains(screen(m), "no live session") {
+		t.Fatal("e without a session opened something")
+	}
+}
+
+// TestAutoRenewWithTheRealPolicy runs the tick against
+// session.DefaultRenewPolicy, which the app uses: renew 5 minutes before
+// expiry, back off after a failure.
+func TestAutoRenewWithTheRealPolicy(t *testing.T) {
+	m, f, c := newTestModel(100, 30)
+	m.policy = session.DefaultRenewPolicy()
+	f.lifetime = 20 * time.Minute
+	selectRow(t, m, "prod-admin")
+	press(m, "enter", "a")
+	c.now = t0.Add(14 * time.Minute)
+	run(m, tickMsg(c.now))
+	if len(f.Calls()) != 1 {
+		t.Fatalf("renewed 6 minutes before expiry: %v", f.Calls())
+	}
+	f.fail["prod-admin"] = errDenied
+	c.now = t0.Add(16 * time.Minute)
+	run(m, tickMsg(c.now))
+	if len(f.Calls()) != 2 || !strings.Contains(line(m, "prod-admin"), "✗") {
+		t.Fatalf("4 minutes before expiry: calls %v, row %q; want a failed renew on the row", f.Calls(), line(m, "prod-admin"))
+	}
+	c.now = c.now.Add(time.Second)
+	run(m, tickMsg(c.now))
+	if len(f.Calls()) != 2 {
+		t.Fatalf("retried a second after a failure: %v", f.Calls())
+	}
+	delete(f.fail, "prod-admin")
+	c.now = c.now.Add(5 * time.Minute)
+	run(m, tickMsg(c.now))
+	if len(f.Calls()) != 3 {
+		t.Fatalf("no retry after the back-off: %v", f.Calls())
+	}
+}
+
+// TestExportShowsTheLinesOnlyWhenAsked: e is the one view with secrets.
+func TestExportShowsTheLinesOnlyWhenAsked(t *testing.T) {
+	m, _, _ := newTestModel(120, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter")
+	if strings.Contains(screen(m), "fake-secret") {
+		t.Fatal("the main screen shows the secret key")
+	}
+	press(m, "e")
+	s := screen(m)
+	if m.state != stateText || !strings.Contains(s, "export lines for prod-admin") ||
+		!strings.Contains(s, "export AWS_SECRET_ACCESS_KEY=") || !strings.Contains(s, "unset AWS_PROFILE") {
+		t.Fatal("e did not show the export lines of the session")
+	}
+	press(m, "esc")
+	if m.state != stateList || strings.Contains(screen(m), "fake-secret") {
+		t.Fatal("esc did not close the export lines")
+	}
+}
