@@ -199,15 +199,19 @@ func startTUI(t *testing.T, tmux, bin string, env []string, args string) *tmuxSe
 func (s *tmuxSession) quit() {
 	s.t.Helper()
 	s.keys("q")
-	s.waitFor("rolecall to exit", func(string) string {
-		out, _ := s.run("list-panes", "-t", "e2e", "-F", "#{pane_dead} #{pane_dead_status}")
-		if strings.HasPrefix(strings.TrimSpace(out), "1") {
-			return out
+	// tmux marks a pane dead when its pty closes, which can be before it
+	// has reaped the process; the exit status (or signal) only shows once
+	// it has, so wait for that rather than for pane_dead alone.
+	status := s.waitFor("rolecall to exit", func(string) string {
+		out, _ := s.run("list-panes", "-t", "e2e", "-F", "#{pane_dead}:#{pane_dead_status}/#{pane_dead_signal}")
+		out = strings.TrimSpace(out)
+		if strings.HasPrefix(out, "1:") && out != "1:/" {
+			return strings.TrimPrefix(out, "1:")
 		}
 		return ""
 	})
-	if out, _ := s.run("list-panes", "-t", "e2e", "-F", "#{pane_dead_status}/#{pane_dead_signal}"); strings.TrimSpace(out) != "0/" {
-		s.t.Errorf("rolecall exited with status/signal %s after q; screen:\n%s", strings.TrimSpace(out), s.screen())
+	if status != "0/" {
+		s.t.Errorf("rolecall exited with status/signal %s after q; screen:\n%s", status, s.screen())
 	}
 }
 
