@@ -107,8 +107,9 @@ func fillProfile(p *Profile, s *section) {
 	p.Props = s.props
 	p.Sub = s.sub
 	// One pass over the section rather than a lookup per field.
-	for k, v := range s.props {
-		switch k {
+	for _, prop := range s.props {
+		v := prop.Value
+		switch prop.Key {
 		case keyRoleARN:
 			p.RoleARN, p.rolePos = v.Value, v.Pos
 		case keySourceProfile:

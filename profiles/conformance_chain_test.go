@@ -33,7 +33,7 @@ func setFromProps(profiles, ssoSessions map[string]map[string]string) *Set {
 	for name, props := range profiles {
 		s := newSection(secProfile, name, Pos{File: "config", Line: 1})
 		for k, v := range props {
-			s.props[k] = Value{Value: v, Pos: Pos{File: "config", Line: 2}}
+			s.setProp(k, Value{Value: v, Pos: Pos{File: "config", Line: 2}})
 		}
 		m.profiles[name] = s
 		m.order = append(m.order, name)
@@ -41,7 +41,7 @@ func setFromProps(profiles, ssoSessions map[string]map[string]string) *Set {
 	for name, props := range ssoSessions {
 		s := newSection(secSSOSession, name, Pos{File: "config", Line: 1})
 		for k, v := range props {
-			s.props[k] = Value{Value: v}
+			s.setProp(k, Value{Value: v})
 		}
 		m.ssoSessions[name] = s
 	}

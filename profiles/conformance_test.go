@@ -33,8 +33,8 @@ func view(secs map[string]*section, raw bool) parsedView {
 	out := parsedView{}
 	for name, s := range secs {
 		m := map[string]any{}
-		for k, v := range s.props {
-			m[k] = v.Value
+		for _, pr := range s.props {
+			m[pr.Key] = pr.Value.Value
 		}
 		for k, sub := range s.sub {
 			if raw {

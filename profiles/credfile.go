@@ -232,7 +232,7 @@ func ShadowWarnings(s *Set, getenv func(string) string) []string {
 	var out []string
 	if p := s.Get("default"); p != nil {
 		for _, key := range []string{"role_arn", "credential_source", "credential_process", "web_identity_token_file", "sso_session", "sso_start_url", "sso_account_id", "sso_role_name"} {
-			v, ok := p.Props[key]
+			v, ok := p.Props.Lookup(key)
 			if !ok {
 				continue
 			}

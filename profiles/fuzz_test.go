@@ -43,6 +43,16 @@ func FuzzParse(f *testing.F) {
 			if p.Chain != nil {
 				_ = p.Chain.Names()
 			}
+			seen := map[string]bool{}
+			for _, pr := range p.Props {
+				if seen[pr.Key] {
+					t.Fatalf("profile %q holds %s twice", p.Name, pr.Key)
+				}
+				seen[pr.Key] = true
+				if _, ok := p.Sub[pr.Key]; ok {
+					t.Fatalf("profile %q holds %s both as a property and as a sub-property block", p.Name, pr.Key)
+				}
+			}
 		}
 		if serr != nil {
 			if len(lenient.problems) == 0 {

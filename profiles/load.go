@@ -116,7 +116,7 @@ type Set struct {
 type Section struct {
 	Name  string
 	Pos   Pos
-	Props map[string]Value
+	Props Props
 	Sub   map[string]map[string]Value
 }
 
@@ -228,14 +228,12 @@ func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*
 		// Copy rather than write into the config section: credDefault
 		// and the config's own view must stay as read.
 		s := newSection(secProfile, name, base.pos)
-		for k, v := range base.props {
-			s.props[k] = v
-		}
+		s.props = slices.Clone(base.props)
 		for k, v := range base.sub {
 			s.setSub(k, v)
 		}
-		for k, v := range c.props {
-			s.setProp(k, v)
+		for _, pr := range c.props {
+			s.setProp(pr.Key, pr.Value)
 		}
 		for k, v := range c.sub {
 			s.setSub(k, v)
@@ -267,12 +265,12 @@ func defaultState(s *section) DefaultState {
 		return DefaultState{}
 	}
 	st := DefaultState{Exists: true}
-	st.Profile = s.props[KeyRolecallProfile].Value
-	if t, err := time.Parse(time.RFC3339, s.props[KeyRolecallExpiration].Value); err == nil {
+	st.Profile = s.props.Get(KeyRolecallProfile).Value
+	if t, err := time.Parse(time.RFC3339, s.props.Get(KeyRolecallExpiration).Value); err == nil {
 		st.Expiration = t
 	}
-	hasKeys := s.props["aws_access_key_id"].Value != "" && s.props["aws_secret_access_key"].Value != ""
-	st.LongTerm = hasKeys && (s.props["aws_session_token"].Value == "" || st.Profile == "")
+	hasKeys := s.props.Get("aws_access_key_id").Value != "" && s.props.Get("aws_secret_access_key").Value != ""
+	st.LongTerm = hasKeys && (s.props.Get("aws_session_token").Value == "" || st.Profile == "")
 	return st
 }
 

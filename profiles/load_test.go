@@ -211,3 +211,50 @@ func TestSetGetWithoutIndex(t *testing.T) {
 		t.Error("Get(c) found a profile")
 	}
 }
+
+// TestPropsOfInterleavedSections reads sections that are reopened after
+// others, with properties replaced and turned into sub-property blocks,
+// and checks that every profile keeps exactly its own properties, and
+// that growing one profile's Props never overwrites another's.
+func TestPropsOfInterleavedSections(t *testing.T) {
+	cfg := "[profile a]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/A\n" +
+		"[profile b]\nregion = us-east-1\ns3 = x\n" +
+		"[profile a]\nregion = eu-north-1\nexternal_id = ext\n" +
+		"[profile b]\ns3 =\n  addressing_style = path\noutput = json\n" +
+		"[profile c]\nregion = ap-south-1\n"
+	m, err := parseBoth(cfg, "config", "", "credentials", parseOptions{strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := build(m)
+	want := map[string]map[string]string{
+		"a": {"region": "eu-north-1", "role_arn": "arn:aws:iam::111111111111:role/A", "external_id": "ext"},
+		"b": {"region": "us-east-1", "output": "json"},
+		"c": {"region": "ap-south-1"},
+	}
+	for name, props := range want {
+		p := set.Get(name)
+		got := map[string]string{}
+		for _, pr := range p.Props {
+			got[pr.Key] = pr.Value.Value
+		}
+		if len(got) != len(props) {
+			t.Errorf("profile %s has %v, want %v", name, got, props)
+		}
+		for k, v := range props {
+			if got[k] != v {
+				t.Errorf("profile %s: %s = %q, want %q", name, k, got[k], v)
+			}
+		}
+	}
+	if got := set.Get("b").Sub["s3"]["addressing_style"].Value; got != "path" {
+		t.Errorf("b's s3 block lost its addressing_style: %q", got)
+	}
+	a := set.Get("a")
+	_ = append(a.Props, Prop{Key: "x", Value: Value{Value: "y"}})
+	for _, name := range []string{"b", "c"} {
+		if _, ok := set.Get(name).Props.Lookup("x"); ok {
+			t.Fatalf("appending to a's Props changed profile %s", name)
+		}
+	}
+}

@@ -58,6 +58,51 @@ type Value struct {
 	Pos   Pos
 }
 
+// Prop is one property: its lower-cased key and its value.
+type Prop struct {
+	Key   string
+	Value Value
+}
+
+// Props is a section's top-level properties, in the order they were first
+// set. A slice rather than a map: a profile holds a handful of keys, which
+// a scan finds faster than a hash, in a third of the memory.
+type Props []Prop
+
+// Lookup returns the value of key (lower-cased) and whether it is set.
+func (ps Props) Lookup(key string) (Value, bool) {
+	for i := range ps {
+		if ps[i].Key == key {
+			return ps[i].Value, true
+		}
+	}
+	return Value{}, false
+}
+
+// Get returns the value of key (lower-cased), or the zero Value.
+func (ps Props) Get(key string) Value {
+	v, _ := ps.Lookup(key)
+	return v
+}
+
+// Map returns the properties as a map.
+func (ps Props) Map() map[string]Value {
+	m := make(map[string]Value, len(ps))
+	for _, p := range ps {
+		m[p.Key] = p.Value
+	}
+	return m
+}
+
+func (ps Props) index(key string) int {
+	for i := range ps {
+		if ps[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
 // Profile is one merged profile: the config section, overlaid by the
 // credentials section of the same name. Secrets live only in Props and in
 // Root; nothing here prints them.
@@ -69,7 +114,7 @@ type Profile struct {
 	Pos Pos
 	// Props holds every top-level property, lower-cased keys, with position.
 	// Sub-property blocks (s3 = ...) are not in Props but in Sub.
-	Props map[string]Value
+	Props Props
 	// Sub holds sub-property blocks: Sub["s3"]["addressing_style"].
 	Sub map[string]map[string]Value
 
@@ -110,7 +155,7 @@ type Profile struct {
 }
 
 // Get returns a property value by (case-insensitive, lower-cased) key.
-func (p *Profile) Get(key string) string { return p.Props[key].Value }
+func (p *Profile) Get(key string) string { return p.Props.Get(key).Value }
 
 // Chain is how a profile becomes credentials: a root, then zero or more
 // roles assumed in order; the selected profile's own role is last.

@@ -23,7 +23,7 @@ type section struct {
 	typ   sectionType
 	name  string
 	pos   Pos
-	props map[string]Value
+	props Props
 	sub   map[string]map[string]Value
 	// raw keeps each sub-property block as its raw text (what the older
 	// smithy-rs suite compares); only filled when the parser is asked to.
@@ -33,24 +33,104 @@ type section struct {
 }
 
 func newSection(typ sectionType, name string, pos Pos) *section {
-	return &section{typ: typ, name: name, pos: pos, props: make(map[string]Value, 8)}
+	return &section{typ: typ, name: name, pos: pos}
 }
 
 // setProp sets a plain property, replacing a sub-property of the same name.
+// The parser adds through its arena instead (propArena.set).
 func (s *section) setProp(key string, v Value) {
-	s.props[key] = v
+	if i := s.props.index(key); i >= 0 {
+		s.props[i].Value = v
+	} else {
+		s.props = append(s.props, Prop{Key: key, Value: v})
+	}
 	if s.sub != nil {
 		delete(s.sub, key)
 	}
 }
 
-// setSub sets a sub-property block, replacing a plain property of the same name.
-func (s *section) setSub(key string, m map[string]Value) {
+// setSub sets a sub-property block, replacing a plain property of the same
+// name; it returns whether it removed one.
+func (s *section) setSub(key string, m map[string]Value) bool {
 	if s.sub == nil {
 		s.sub = make(map[string]map[string]Value, 2)
 	}
 	s.sub[key] = m
-	delete(s.props, key)
+	if i := s.props.index(key); i >= 0 {
+		s.props = append(s.props[:i], s.props[i+1:]...)
+		return true
+	}
+	return false
+}
+
+// propArena holds the properties of every section of a file in a few large
+// chunks rather than a slice each. The open section's properties always
+// end where the arena does, so adding one is an append; a section that is
+// opened again (a duplicate header) is moved to the end first.
+type propArena struct {
+	buf  []Prop
+	open *section
+}
+
+const propChunk = 2048
+
+// reserve makes room for n more properties, moving the open section's
+// properties to the start of a new chunk if needed.
+func (a *propArena) reserve(n int) {
+	if cap(a.buf)-len(a.buf) >= n {
+		return
+	}
+	var keep Props
+	if a.open != nil {
+		keep = a.open.props
+	}
+	a.buf = append(make([]Prop, 0, max(propChunk, 2*(len(keep)+n))), keep...)
+	if a.open != nil {
+		a.open.props = a.buf[:len(keep)]
+	}
+}
+
+// openSection makes s the section properties go to; nil closes the last.
+func (a *propArena) openSection(s *section) {
+	if a.open == s {
+		return
+	}
+	if a.open != nil {
+		// Closed: an append to it must never reach the next section.
+		a.open.props = a.open.props[:len(a.open.props):len(a.open.props)]
+	}
+	a.open = nil
+	if s == nil {
+		return
+	}
+	old := s.props
+	a.reserve(len(old) + 1)
+	start := len(a.buf)
+	a.buf = append(a.buf, old...)
+	s.props = a.buf[start:]
+	a.open = s
+}
+
+// set sets a plain property of the open section.
+func (a *propArena) set(key string, v Value) {
+	s := a.open
+	if i := s.props.index(key); i >= 0 {
+		s.props[i].Value = v
+	} else {
+		a.reserve(1)
+		a.buf = append(a.buf, Prop{Key: key, Value: v})
+		s.props = a.buf[len(a.buf)-len(s.props)-1:]
+	}
+	if s.sub != nil {
+		delete(s.sub, key)
+	}
+}
+
+// setSub sets a sub-property block of the open section.
+func (a *propArena) setSub(key string, m map[string]Value) {
+	if a.open.setSub(key, m) {
+		a.buf = a.buf[:len(a.buf)-1]
+	}
 }
 
 // parsed is one file's sections.
@@ -67,7 +147,8 @@ type parsed struct {
 	defPlain, defPrefixed *section
 
 	// slab hands out sections in chunks: one allocation per 256.
-	slab []section
+	slab  []section
+	props propArena
 }
 
 // parseOptions selects the reader's behaviour.
@@ -188,6 +269,7 @@ func parse(data, file string, opt parseOptions) (*parsed, error) {
 		}
 	}
 	p.flush()
+	p.out.props.openSection(nil)
 	p.finish()
 	return p.out, nil
 }
@@ -225,6 +307,12 @@ func (p *parser) line(l string, n int) *Error {
 }
 
 func (p *parser) header(l string, n int) *Error {
+	err := p.openHeader(l, n)
+	p.out.props.openSection(p.cur)
+	return err
+}
+
+func (p *parser) openHeader(l string, n int) *Error {
 	p.flush()
 	p.key = ""
 	if i := strings.IndexAny(l, "#;"); i >= 0 {
@@ -319,7 +407,7 @@ func (out *parsed) section(m map[string]*section, typ sectionType, name string, 
 	if len(out.slab) == cap(out.slab) {
 		out.slab = make([]section, 0, 256)
 	}
-	out.slab = append(out.slab, section{typ: typ, name: name, pos: pos, props: make(map[string]Value, 8)})
+	out.slab = append(out.slab, section{typ: typ, name: name, pos: pos})
 	s := &out.slab[len(out.slab)-1]
 	m[name] = s
 	if typ == secProfile {
@@ -360,7 +448,7 @@ func (p *parser) property(l string, n int) *Error {
 	if !p.sink {
 		// Set now so that a plain value costs no copy; continuations
 		// rewrite it in flush.
-		p.cur.setProp(p.key, Value{Value: v, Pos: p.keyPos})
+		p.out.props.set(p.key, Value{Value: v, Pos: p.keyPos})
 	}
 	return nil
 }
@@ -375,7 +463,7 @@ func (p *parser) continuation(t string, n int) *Error {
 	if !p.hasVal {
 		p.hasVal = true
 		if !p.subMode && !p.sink {
-			p.value.WriteString(p.cur.props[p.key].Value)
+			p.value.WriteString(p.cur.props.Get(p.key).Value)
 		}
 	}
 	p.value.WriteByte('\n')
@@ -408,14 +496,14 @@ func (p *parser) flush() {
 	}
 	v := Value{Value: p.value.String(), Pos: p.keyPos}
 	if !p.subMode {
-		p.cur.setProp(p.key, v)
+		p.out.props.set(p.key, v)
 		return
 	}
 	m := p.subMap
 	if m == nil {
 		m = map[string]Value{}
 	}
-	p.cur.setSub(p.key, m)
+	p.out.props.setSub(p.key, m)
 	if p.opt.raw {
 		if p.cur.raw == nil {
 			p.cur.raw = map[string]Value{}

@@ -53,13 +53,13 @@ func (s *Set) resolveInto(name string, arena *[]RoleHop) (Chain, *Error) {
 			if from == nil {
 				return fail(Pos{}, "profile does not exist")
 			}
-			return fail(from.Props[keySourceProfile].Pos, "source_profile "+strconv.Quote(cur)+
+			return fail(from.Props.Get(keySourceProfile).Pos, "source_profile "+strconv.Quote(cur)+
 				" of profile "+strconv.Quote(from.Name)+" does not exist (add [profile "+cur+"] or fix the name)")
 		}
 		for _, v := range visited {
 			if v == cur {
 				loop := strings.Join(append(visited, cur), " -> ")
-				return fail(from.Props[keySourceProfile].Pos, "source_profile loop: "+loop+
+				return fail(from.Props.Get(keySourceProfile).Pos, "source_profile loop: "+loop+
 					" (end the chain at a profile with keys or a credential_source)")
 			}
 		}
@@ -80,13 +80,13 @@ func (s *Set) resolveInto(name string, arena *[]RoleHop) (Chain, *Error) {
 		}
 		switch {
 		case p.SourceProfile != "" && p.CredentialSource != "":
-			return fail(p.Props[keyCredentialSource].Pos, profileRef(name, p)+"has both source_profile and credential_source; keep one")
+			return fail(p.Props.Get(keyCredentialSource).Pos, profileRef(name, p)+"has both source_profile and credential_source; keep one")
 		case p.SourceProfile == "" && p.CredentialSource == "":
 			return fail(p.rolePos, profileRef(name, p)+"role_arn needs a source_profile or a credential_source")
 		}
 		hops = append(hops, hop(p))
 		if p.CredentialSource != "" {
-			csrc := p.Props[keyCredentialSource]
+			csrc := p.Props.Get(keyCredentialSource)
 			kind, ok := credentialSources[csrc.Value]
 			if !ok {
 				return fail(csrc.Pos, profileRef(name, p)+"unknown credential_source "+strconv.Quote(csrc.Value)+
@@ -156,7 +156,7 @@ func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
 		return Root{}, &Error{Pos: pos, Profile: selected, Msg: profileRef(selected, p) + msg}
 	}
 	if p.CredentialSource != "" {
-		v := p.Props[keyCredentialSource]
+		v := p.Props.Get(keyCredentialSource)
 		kind, ok := credentialSources[v.Value]
 		if !ok {
 			return fail(v.Pos, "unknown credential_source "+strconv.Quote(v.Value)+" (use Environment, Ec2InstanceMetadata or EcsContainer)")
@@ -164,7 +164,7 @@ func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
 		return Root{Kind: kind, Profile: p.Name, Pos: v.Pos, Region: p.Region}, nil
 	}
 	if p.WebIdentityFile != "" {
-		v := p.Props[keyWebIdentity]
+		v := p.Props.Get(keyWebIdentity)
 		if p.RoleARN == "" {
 			return fail(v.Pos, "web_identity_token_file needs a role_arn to assume with it")
 		}
@@ -175,7 +175,7 @@ func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
 		return root, err
 	}
 	if p.CredentialProcess != "" {
-		v := p.Props[keyProcess]
+		v := p.Props.Get(keyProcess)
 		return Root{Kind: RootProcess, Profile: p.Name, Pos: v.Pos, CredentialProcess: v.Value, Region: p.Region}, nil
 	}
 	return staticRoot(selected, p)
@@ -189,7 +189,7 @@ func staticRoot(selected string, p *Profile) (Root, *Error) {
 	case p.secretKey == "":
 		return Root{}, &Error{Pos: p.accessKey.Pos, Profile: selected, Msg: profileRef(selected, p) + "aws_secret_access_key is missing next to aws_access_key_id"}
 	case p.accessKey.Value == "":
-		return Root{}, &Error{Pos: p.Props[keySecretKey].Pos, Profile: selected, Msg: profileRef(selected, p) + "aws_access_key_id is missing next to aws_secret_access_key"}
+		return Root{}, &Error{Pos: p.Props.Get(keySecretKey).Pos, Profile: selected, Msg: profileRef(selected, p) + "aws_access_key_id is missing next to aws_secret_access_key"}
 	}
 	return Root{
 		Kind:            RootStatic,
@@ -216,12 +216,12 @@ func (s *Set) ssoRoot(selected string, p *Profile) (root Root, err *Error, ok bo
 	root = Root{Kind: RootSSO, Profile: p.Name, Pos: p.Pos, SSOAccountID: p.SSOAccountID, SSORoleName: p.SSORoleName,
 		SSOStartURL: p.SSOStartURL, SSORegion: p.SSORegion, Region: p.Region}
 	if p.SSOSession != "" {
-		at := p.Props[keySSOSession].Pos
+		at := p.Props.Get(keySSOSession).Pos
 		root.Pos = at
-		if v := p.Props[keySSOStartURL]; v.Value != "" {
+		if v := p.Props.Get(keySSOStartURL); v.Value != "" {
 			return fail(v.Pos, "sso_start_url belongs in [sso-session "+p.SSOSession+"] when sso_session is set; remove it here")
 		}
-		if v := p.Props[keySSORegion]; v.Value != "" {
+		if v := p.Props.Get(keySSORegion); v.Value != "" {
 			return fail(v.Pos, "sso_region belongs in [sso-session "+p.SSOSession+"] when sso_session is set; remove it here")
 		}
 		sess := s.SSOSessions[p.SSOSession]
@@ -229,14 +229,14 @@ func (s *Set) ssoRoot(selected string, p *Profile) (root Root, err *Error, ok bo
 			return fail(at, "[sso-session "+p.SSOSession+"] does not exist (add it to the config file or fix sso_session)")
 		}
 		root.SSOSession = p.SSOSession
-		root.SSOStartURL = sess.Props[keySSOStartURL].Value
-		root.SSORegion = sess.Props[keySSORegion].Value
+		root.SSOStartURL = sess.Props.Get(keySSOStartURL).Value
+		root.SSORegion = sess.Props.Get(keySSORegion).Value
 	}
 	switch {
 	case p.SSOAccountID != "" && p.SSORoleName == "":
-		return fail(p.Props[keySSOAccountID].Pos, "sso_account_id is set without sso_role_name; add it")
+		return fail(p.Props.Get(keySSOAccountID).Pos, "sso_account_id is set without sso_role_name; add it")
 	case p.SSOAccountID == "" && p.SSORoleName != "":
-		return fail(p.Props[keySSORoleName].Pos, "sso_role_name is set without sso_account_id; add it")
+		return fail(p.Props.Get(keySSORoleName).Pos, "sso_role_name is set without sso_account_id; add it")
 	case root.SSORegion == "":
 		return fail(root.Pos, "sso_region is missing; add it")
 	case root.SSOStartURL == "":

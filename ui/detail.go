@@ -90,7 +90,7 @@ func (d detailModel) lines(r *row, width int, inDefault bool) []string {
 		add("")
 	}
 	if p.RoleARN != "" {
-		field("Role", p.RoleARN, p.Props["role_arn"].Pos)
+		field("Role", p.RoleARN, p.Props.Get("role_arn").Pos)
 	}
 	if s := d.mfaSerial(p); s != "" {
 		field("MFA", s, d.mfaPos(p))
@@ -98,23 +98,23 @@ func (d detailModel) lines(r *row, width int, inDefault bool) []string {
 		field("MFA", "none", profiles.Pos{})
 	}
 	if p.ExternalID != "" {
-		field("External id", p.ExternalID, p.Props["external_id"].Pos)
+		field("External id", p.ExternalID, p.Props.Get("external_id").Pos)
 	}
 	if p.Kind == profiles.KindRole {
 		dur := "1h (STS default)"
 		if p.DurationSeconds > 0 {
 			dur = (time.Duration(p.DurationSeconds) * time.Second).String()
 		}
-		field("Duration", dur, p.Props["duration_seconds"].Pos)
+		field("Duration", dur, p.Props.Get("duration_seconds").Pos)
 		if chained(p) {
 			add(st.Warning.Render("             chained: STS caps it at 1h"))
 		}
 	}
 	if p.Region != "" {
-		field("Region", p.Region, p.Props["region"].Pos)
+		field("Region", p.Region, p.Props.Get("region").Pos)
 	}
 	if p.RoleSessionName != "" {
-		field("Session name", p.RoleSessionName, p.Props["role_session_name"].Pos)
+		field("Session name", p.RoleSessionName, p.Props.Get("role_session_name").Pos)
 	}
 	out = append(out, d.sessionLines(r)...)
 	if inDefault {
@@ -184,13 +184,13 @@ func (d detailModel) mfaSerial(p *profiles.Profile) string {
 }
 
 func (d detailModel) mfaPos(p *profiles.Profile) profiles.Pos {
-	if v, ok := p.Props["mfa_serial"]; ok {
+	if v, ok := p.Props.Lookup("mfa_serial"); ok {
 		return v.Pos
 	}
 	if p.Chain != nil && d.set != nil {
 		for _, name := range p.Chain.Names() {
 			if q := d.set.Get(name); q != nil {
-				if v, ok := q.Props["mfa_serial"]; ok {
+				if v, ok := q.Props.Lookup("mfa_serial"); ok {
 					return v.Pos
 				}
 			}
