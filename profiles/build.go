@@ -11,7 +11,7 @@ import (
 func build(m *merged) *Set {
 	set := &Set{
 		Profiles:    make([]*Profile, 0, len(m.profiles)),
-		byName:      make(map[string]*Profile, len(m.profiles)),
+		sorted:      true,
 		SSOSessions: make(map[string]*Section, len(m.ssoSessions)),
 		Services:    make(map[string]*Section, len(m.services)),
 		Problems:    slices.Concat(m.problems, m.warnings),
@@ -28,7 +28,8 @@ func build(m *merged) *Set {
 	all := make([]Profile, len(m.order)) // one allocation for every profile
 	for i, name := range m.order {
 		set.Profiles = append(set.Profiles, &all[i])
-		set.byName[name] = &all[i]
+		all[i].idx = int32(i)
+		m.profiles[name].idx = i
 	}
 	// Filling and resolving touch only their own profile and read the
 	// others, so the two halves run at once: a 10,000-profile list is
@@ -40,18 +41,21 @@ func build(m *merged) *Set {
 	})
 	for i := range all {
 		if p := &all[i]; p.SourceProfile != "" {
-			p.src = set.byName[p.SourceProfile]
+			if src := m.profiles[p.SourceProfile]; src != nil {
+				p.src = &all[src.idx]
+			}
 		}
 	}
 	chains := make([]Chain, len(all))
+	roots := newRootCache(len(all))
 	halves(len(all), func(lo, hi int) {
-		var arena []RoleHop
+		r := &resolver{roots: roots}
 		for i := lo; i < hi; i++ {
 			p := &all[i]
 			if p.Err != nil || p.Kind == KindOther {
 				continue
 			}
-			c, err := set.resolveInto(p.Name, &arena)
+			c, err := set.resolveInto(p.Name, p, r)
 			if err != nil {
 				p.Err = err
 				continue
@@ -107,11 +111,12 @@ func fillProfile(p *Profile, s *section) {
 	p.Props = s.props
 	p.Sub = s.sub
 	// One pass over the section rather than a lookup per field.
+	var accessKey, secretKey, accountID string
 	for _, prop := range s.props {
 		v := prop.Value
 		switch prop.Key {
 		case keyRoleARN:
-			p.RoleARN, p.rolePos = v.Value, v.Pos
+			p.RoleARN = v.Value
 		case keySourceProfile:
 			p.SourceProfile = v.Value
 		case keyCredentialSource:
@@ -143,13 +148,11 @@ func fillProfile(p *Profile, s *section) {
 		case keyWebIdentity:
 			p.WebIdentityFile = v.Value
 		case keyAccessKeyID:
-			p.accessKey = v
+			accessKey = v.Value
 		case keySecretKey:
-			p.secretKey = v.Value
-		case keySessionToken:
-			p.sessionToken = v.Value
+			secretKey = v.Value
 		case keyAccountID:
-			p.accountID = v.Value
+			accountID = v.Value
 		case keyDuration:
 			if v.Value == "" {
 				break
@@ -161,10 +164,10 @@ func fillProfile(p *Profile, s *section) {
 			p.DurationSeconds = d
 		}
 	}
-	p.HasKeys = p.accessKey.Value != "" && p.secretKey != ""
+	p.HasKeys = accessKey != "" && secretKey != ""
 	p.AccountID = accountFromARN(p.RoleARN)
 	if p.AccountID == "" {
-		p.AccountID = p.accountID
+		p.AccountID = accountID
 	}
 	if p.AccountID == "" {
 		p.AccountID = p.SSOAccountID
@@ -178,7 +181,7 @@ func fillProfile(p *Profile, s *section) {
 		p.Kind = KindSSO
 	case p.CredentialProcess != "":
 		p.Kind = KindProcess
-	case p.accessKey.Value != "" || p.secretKey != "":
+	case accessKey != "" || secretKey != "":
 		p.Kind = KindStatic
 	default:
 		p.Kind = KindOther

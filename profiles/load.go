@@ -109,7 +109,9 @@ type Set struct {
 	// that could not be parsed, an ignored section), each naming file:line.
 	Problems []error
 
-	byName map[string]*Profile
+	// sorted is true when Profiles is sorted by name (a Set from Load), so
+	// Get can search it rather than keep a map of 10,000 names.
+	sorted bool
 }
 
 // Section is one [sso-session x] or [services x] section.
@@ -122,8 +124,12 @@ type Section struct {
 
 // Get returns the profile with that name, or nil.
 func (s *Set) Get(name string) *Profile {
-	if s.byName != nil {
-		return s.byName[name]
+	if s.sorted {
+		i, ok := slices.BinarySearchFunc(s.Profiles, name, func(p *Profile, name string) int { return strings.Compare(p.Name, name) })
+		if ok {
+			return s.Profiles[i]
+		}
+		return nil
 	}
 	// A Set built by hand (tests, demos) has no index.
 	for _, p := range s.Profiles {

@@ -146,12 +146,8 @@ type Profile struct {
 	// It is a *Error naming file:line.
 	Err error
 
-	// Read once when loading, so that resolving chains needs no map
-	// lookups on the hot path.
-	rolePos                            Pos
-	accessKey                          Value
-	secretKey, sessionToken, accountID string
-	src                                *Profile // the source_profile, once looked up
+	src *Profile // the source_profile, once looked up
+	idx int32    // the place in Set.Profiles of a loaded Set
 }
 
 // Get returns a property value by (case-insensitive, lower-cased) key.
@@ -160,7 +156,9 @@ func (p *Profile) Get(key string) string { return p.Props.Get(key).Value }
 // Chain is how a profile becomes credentials: a root, then zero or more
 // roles assumed in order; the selected profile's own role is last.
 type Chain struct {
-	Root  Root
+	// Root is shared by every chain that starts at the same profile:
+	// treat it as read-only.
+	Root  *Root
 	Roles []RoleHop
 }
 

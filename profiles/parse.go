@@ -30,6 +30,8 @@ type section struct {
 	raw map[string]Value
 	// errs are lenient-mode problems found inside this section.
 	errs []*Error
+	// idx is the profile's place in Set.Profiles, once built.
+	idx int
 }
 
 func newSection(typ sectionType, name string, pos Pos) *section {
@@ -244,8 +246,10 @@ type parser struct {
 // parse reads one file. In strict mode the first error is returned; in
 // lenient mode each bad line is recorded and reading goes on.
 func parse(data, file string, opt parseOptions) (*parsed, error) {
+	sections := strings.Count(data, "[") + 1
 	p := &parser{opt: opt, file: file, out: &parsed{
-		profiles:    make(map[string]*section, strings.Count(data, "[")+1),
+		profiles:    make(map[string]*section, sections),
+		order:       make([]string, 0, sections),
 		ssoSessions: map[string]*section{},
 		services:    map[string]*section{},
 	}}

@@ -3,6 +3,7 @@ package profiles
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // The credential_source values the AWS CLI knows.
@@ -18,18 +19,76 @@ var credentialSources = map[string]RootKind{
 // name itself as source_profile to use its own keys. Errors are reported
 // against the selected profile, at the line that causes them.
 func (s *Set) resolve(name string) (*Chain, *Error) {
-	var arena []RoleHop
-	c, err := s.resolveInto(name, &arena)
+	var r resolver
+	c, err := s.resolveInto(name, s.Get(name), &r)
 	if err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
-// resolveInto is resolve without allocating the Chain; the hops are
-// stored in arena. It only reads the Set, so that halves of the profiles
-// can be resolved at once, each with its own arena.
-func (s *Set) resolveInto(name string, arena *[]RoleHop) (Chain, *Error) {
+// resolver is what resolving many profiles shares: an arena for the hops,
+// and the roots already built, since most chains start at one of a few
+// IAM users.
+type resolver struct {
+	arena []RoleHop
+	roots *rootCache // nil: keep nothing (resolving one profile)
+}
+
+// rootCache holds the roots built so far, by way and Set.Profiles index.
+// The resolvers of both halves share it, so its slots are atomic.
+type rootCache [rootWays][]atomic.Pointer[Root]
+
+// The ways a profile can be a root: through its keys (as a source
+// profile, or its own static keys), or through its own settings (SSO,
+// process, web identity, credential_source; a profile has at most one
+// of those that resolves).
+const (
+	rootViaKeys = iota
+	rootViaSettings
+	rootWays
+)
+
+func newRootCache(n int) *rootCache {
+	var c rootCache
+	for i := range c {
+		c[i] = make([]atomic.Pointer[Root], n)
+	}
+	return &c
+}
+
+// share returns the root already built from p reached that way, or keeps
+// root as it.
+func (r *resolver) share(p *Profile, how int, root Root) *Root {
+	if root.Kind == RootStatic {
+		how = rootViaKeys // the profile's own keys, whichever way it was reached
+	}
+	if r.roots == nil || int(p.idx) >= len(r.roots[how]) {
+		return newRoot(root)
+	}
+	slot := &r.roots[how][p.idx]
+	if old := slot.Load(); old != nil {
+		return old
+	}
+	if rp := newRoot(root); slot.CompareAndSwap(nil, rp) {
+		return rp
+	}
+	return slot.Load()
+}
+
+// newRoot copies root to the heap. Taking &root instead would move every
+// argument of share to the heap, cached or not.
+func newRoot(root Root) *Root {
+	rp := new(Root)
+	*rp = root
+	return rp
+}
+
+// resolveInto is resolve of the profile first (nil when none has that
+// name) without allocating the Chain. It only reads the Set, so that
+// halves of the profiles can be resolved at once, each with its own
+// resolver.
+func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Error) {
 	if len(s.Profiles) == 0 {
 		return Chain{}, &Error{Profile: name, Msg: "no profiles are defined (create ~/.aws/config or pass --config)"}
 	}
@@ -43,11 +102,9 @@ func (s *Set) resolveInto(name string, arena *[]RoleHop) (Chain, *Error) {
 	cur := name
 	var from *Profile // the profile whose source_profile led here
 	for {
-		var p *Profile
+		p := first
 		if from != nil {
 			p = from.src
-		} else {
-			p = s.Get(cur)
 		}
 		if p == nil {
 			if from == nil {
@@ -69,20 +126,20 @@ func (s *Set) resolveInto(name string, arena *[]RoleHop) (Chain, *Error) {
 			if err != nil {
 				return Chain{}, err
 			}
-			return chain(root, hops, arena), nil
+			return r.chain(r.share(p, rootViaKeys, root), hops), nil
 		}
 		if p.RoleARN == "" || p.WebIdentityFile != "" {
 			root, err := s.baseRoot(name, p)
 			if err != nil {
 				return Chain{}, err
 			}
-			return chain(root, hops, arena), nil
+			return r.chain(r.share(p, rootViaSettings, root), hops), nil
 		}
 		switch {
 		case p.SourceProfile != "" && p.CredentialSource != "":
 			return fail(p.Props.Get(keyCredentialSource).Pos, profileRef(name, p)+"has both source_profile and credential_source; keep one")
 		case p.SourceProfile == "" && p.CredentialSource == "":
-			return fail(p.rolePos, profileRef(name, p)+"role_arn needs a source_profile or a credential_source")
+			return fail(p.Props.Get(keyRoleARN).Pos, profileRef(name, p)+"role_arn needs a source_profile or a credential_source")
 		}
 		hops = append(hops, hop(p))
 		if p.CredentialSource != "" {
@@ -92,14 +149,15 @@ func (s *Set) resolveInto(name string, arena *[]RoleHop) (Chain, *Error) {
 				return fail(csrc.Pos, profileRef(name, p)+"unknown credential_source "+strconv.Quote(csrc.Value)+
 					" (use Environment, Ec2InstanceMetadata or EcsContainer)")
 			}
-			return chain(Root{Kind: kind, Profile: p.Name, Pos: csrc.Pos, Region: p.Region}, hops, arena), nil
+			root := Root{Kind: kind, Profile: p.Name, Pos: csrc.Pos, Region: p.Region}
+			return r.chain(r.share(p, rootViaSettings, root), hops), nil
 		}
 		if p.SourceProfile == p.Name {
 			root, err := s.baseRoot(name, p)
 			if err != nil {
 				return Chain{}, err
 			}
-			return chain(root, hops, arena), nil
+			return r.chain(r.share(p, rootViaSettings, root), hops), nil
 		}
 		from = p
 		cur = p.SourceProfile
@@ -117,11 +175,11 @@ func profileRef(selected string, p *Profile) string {
 // chain stores hops (collected from the selected profile outwards) in
 // reverse, so that the selected profile's role is assumed last. Every
 // chain's hops share one arena: one allocation instead of one per profile.
-func chain(root Root, hops []RoleHop, arena *[]RoleHop) Chain {
+func (r *resolver) chain(root *Root, hops []RoleHop) Chain {
 	if len(hops) == 0 {
 		return Chain{Root: root}
 	}
-	a := *arena
+	a := r.arena
 	if cap(a)-len(a) < len(hops) {
 		// A new chunk rather than a grown copy: earlier chains keep
 		// pointing into the old one.
@@ -131,14 +189,14 @@ func chain(root Root, hops []RoleHop, arena *[]RoleHop) Chain {
 	for i := len(hops) - 1; i >= 0; i-- {
 		a = append(a, hops[i])
 	}
-	*arena = a
+	r.arena = a
 	return Chain{Root: root, Roles: a[start:len(a):len(a)]}
 }
 
 func hop(p *Profile) RoleHop {
 	return RoleHop{
 		Profile:         p.Name,
-		Pos:             p.rolePos,
+		Pos:             p.Props.Get(keyRoleARN).Pos,
 		RoleARN:         p.RoleARN,
 		ExternalID:      p.ExternalID,
 		RoleSessionName: p.RoleSessionName,
@@ -182,23 +240,37 @@ func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
 }
 
 func staticRoot(selected string, p *Profile) (Root, *Error) {
+	var accessKey Value
+	var secretKey, sessionToken, accountID string
+	for _, prop := range p.Props {
+		switch prop.Key {
+		case keyAccessKeyID:
+			accessKey = prop.Value
+		case keySecretKey:
+			secretKey = prop.Value.Value
+		case keySessionToken:
+			sessionToken = prop.Value.Value
+		case keyAccountID:
+			accountID = prop.Value.Value
+		}
+	}
 	switch {
-	case p.accessKey.Value == "" && p.secretKey == "":
+	case accessKey.Value == "" && secretKey == "":
 		return Root{}, &Error{Pos: p.Pos, Profile: selected, Msg: profileRef(selected, p) +
 			"profile " + strconv.Quote(p.Name) + " has no credentials (add aws_access_key_id and aws_secret_access_key, a role_arn, SSO or credential_process)"}
-	case p.secretKey == "":
-		return Root{}, &Error{Pos: p.accessKey.Pos, Profile: selected, Msg: profileRef(selected, p) + "aws_secret_access_key is missing next to aws_access_key_id"}
-	case p.accessKey.Value == "":
+	case secretKey == "":
+		return Root{}, &Error{Pos: accessKey.Pos, Profile: selected, Msg: profileRef(selected, p) + "aws_secret_access_key is missing next to aws_access_key_id"}
+	case accessKey.Value == "":
 		return Root{}, &Error{Pos: p.Props.Get(keySecretKey).Pos, Profile: selected, Msg: profileRef(selected, p) + "aws_access_key_id is missing next to aws_secret_access_key"}
 	}
 	return Root{
 		Kind:            RootStatic,
 		Profile:         p.Name,
-		Pos:             p.accessKey.Pos,
-		AccessKeyID:     p.accessKey.Value,
-		SecretAccessKey: p.secretKey,
-		SessionToken:    p.sessionToken,
-		AccountID:       p.accountID,
+		Pos:             accessKey.Pos,
+		AccessKeyID:     accessKey.Value,
+		SecretAccessKey: secretKey,
+		SessionToken:    sessionToken,
+		AccountID:       accountID,
 		MFASerial:       p.MFASerial,
 		Region:          p.Region,
 	}, nil

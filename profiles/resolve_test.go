@@ -107,3 +107,33 @@ func TestResolveHopFields(t *testing.T) {
 		t.Errorf("not sorted: %v", names)
 	}
 }
+
+// TestRootsAreSharedPerWayReached checks that chains starting at one
+// profile share its root, and that a profile reached as a source (its
+// keys) and selected itself (its own base, here SSO) keep different roots.
+func TestRootsAreSharedPerWayReached(t *testing.T) {
+	cfg := "[profile u]\nsso_account_id = 111111111111\nsso_role_name = R\nsso_region = us-east-1\nsso_start_url = https://x.awsapps.com/start\n" +
+		"[profile r1]\nrole_arn = arn:aws:iam::222222222222:role/A\nsource_profile = u\n" +
+		"[profile r2]\nrole_arn = arn:aws:iam::333333333333:role/B\nsource_profile = u\n"
+	cred := "[u]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n"
+	m, err := parseBoth(cfg, "config", cred, "credentials", parseOptions{strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := build(m)
+	u, r1, r2 := set.Get("u"), set.Get("r1"), set.Get("r2")
+	for _, p := range []*Profile{u, r1, r2} {
+		if p.Chain == nil {
+			t.Fatalf("profile %s did not resolve: %v", p.Name, p.Err)
+		}
+	}
+	if u.Chain.Root.Kind != RootSSO {
+		t.Errorf("u selected: root %s, want sso", u.Chain.Root.Kind)
+	}
+	if r1.Chain.Root.Kind != RootStatic || r1.Chain.Root.AccessKeyID != "AKIAEXAMPLE" {
+		t.Errorf("r1: root %s, want u's static keys", r1.Chain.Root.Kind)
+	}
+	if r1.Chain.Root != r2.Chain.Root {
+		t.Error("r1 and r2 start at the same keys but do not share the root")
+	}
+}

@@ -84,7 +84,7 @@ func (m *Manager) assume(ctx context.Context, p *profiles.Profile, key string, c
 		creds       Credentials
 		rootAccount string
 	)
-	root := chain.Root
+	root := *chain.Root
 	// An IAM user whose first role (or own profile) names an MFA device
 	// gets one MFA session, reused by every role on that device until it
 	// expires.

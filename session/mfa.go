@@ -38,7 +38,7 @@ func iamUser(r profiles.Root) bool {
 // session the chain uses: the first role's mfa_serial, else the user's own.
 // It is "" when the root is not an IAM user or names no device.
 func userMFASerial(c *profiles.Chain) string {
-	if !iamUser(c.Root) {
+	if !iamUser(*c.Root) {
 		return ""
 	}
 	if len(c.Roles) > 0 && c.Roles[0].MFASerial != "" {

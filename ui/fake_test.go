@@ -145,7 +145,7 @@ func testSet() *profiles.Set {
 	pos := func(f string, l int) profiles.Pos { return profiles.Pos{File: f, Line: l} }
 	user := &profiles.Profile{Name: "dev-user", Kind: profiles.KindStatic, Pos: pos(cred, 1), HasKeys: true,
 		Props: profiles.Props{{Key: "aws_access_key_id", Value: profiles.Value{Value: "AKIAEXAMPLEUSER0001", Pos: pos(cred, 2)}}}}
-	root := profiles.Root{Kind: profiles.RootStatic, Profile: "dev-user", Pos: pos(cred, 2), AccessKeyID: "AKIAEXAMPLEUSER0001"}
+	root := &profiles.Root{Kind: profiles.RootStatic, Profile: "dev-user", Pos: pos(cred, 2), AccessKeyID: "AKIAEXAMPLEUSER0001"}
 	user.Chain = &profiles.Chain{Root: root}
 	role := func(name, arn string, line int, hops ...profiles.RoleHop) *profiles.Profile {
 		p := &profiles.Profile{Name: name, Kind: profiles.KindRole, Pos: pos(cfg, line), RoleARN: arn,
@@ -172,7 +172,7 @@ func testSet() *profiles.Set {
 	mfa.Props = append(mfa.Props, profiles.Prop{Key: "mfa_serial", Value: profiles.Value{Value: mfa.MFASerial, Pos: pos(cfg, 44)}})
 	mfa.Chain.Roles[0].MFASerial = mfa.MFASerial
 	imds := role("ec2-deploy", "arn:aws:iam::666666666666:role/Deploy", 50)
-	imds.Chain.Root = profiles.Root{Kind: profiles.RootIMDS, Profile: "ec2-deploy", Pos: pos(cfg, 52)}
+	imds.Chain.Root = &profiles.Root{Kind: profiles.RootIMDS, Profile: "ec2-deploy", Pos: pos(cfg, 52)}
 	broken := &profiles.Profile{Name: "loop-a", Kind: profiles.KindRole, Pos: pos(cfg, 60), RoleARN: "arn:aws:iam::777777777777:role/X",
 		Props: profiles.Props{{Key: "role_arn", Value: profiles.Value{Value: "arn:aws:iam::777777777777:role/X", Pos: pos(cfg, 61)}}}}
 	broken.Err = &profiles.Error{Pos: pos(cfg, 62), Profile: "loop-a", Msg: "source_profile loop: loop-a → loop-b → loop-a"}
