@@ -19,6 +19,10 @@ type tmuxSession struct {
 	t      *testing.T
 	bin    string
 	socket string
+	// status is the file the pane's script writes rolecall's exit status
+	// into: tmux itself does not always reap a detached pane's process, so
+	// its pane_dead_status cannot be relied on.
+	status string
 }
 
 func (s *tmuxSession) run(args ...string) (string, error) {
@@ -176,14 +180,17 @@ func buildBinary(t *testing.T) string {
 // startTUI runs bin (with args) in a private tmux server, in exactly env.
 func startTUI(t *testing.T, tmux, bin string, env []string, args string) *tmuxSession {
 	t.Helper()
-	s := &tmuxSession{t: t, bin: tmux, socket: fmt.Sprintf("rolecall-e2e-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-"))}
-	script := filepath.Join(t.TempDir(), "run.sh")
+	dir := t.TempDir()
+	s := &tmuxSession{t: t, bin: tmux, socket: fmt.Sprintf("rolecall-e2e-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-")),
+		status: filepath.Join(dir, "status")}
+	script := filepath.Join(dir, "run.sh")
 	var sb strings.Builder
-	sb.WriteString("#!/bin/sh\nexec env -i")
+	sb.WriteString("#!/bin/sh\nenv -i")
 	for _, kv := range env {
 		sb.WriteString(" '" + kv + "'")
 	}
 	sb.WriteString(" '" + bin + "' " + args + "\n")
+	sb.WriteString("echo $? > '" + s.status + ".tmp' && mv '" + s.status + ".tmp' '" + s.status + "'\n")
 	if err := os.WriteFile(script, []byte(sb.String()), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -199,19 +206,15 @@ func startTUI(t *testing.T, tmux, bin string, env []string, args string) *tmuxSe
 func (s *tmuxSession) quit() {
 	s.t.Helper()
 	s.keys("q")
-	// tmux marks a pane dead when its pty closes, which can be before it
-	// has reaped the process; the exit status (or signal) only shows once
-	// it has, so wait for that rather than for pane_dead alone.
 	status := s.waitFor("rolecall to exit", func(string) string {
-		out, _ := s.run("list-panes", "-t", "e2e", "-F", "#{pane_dead}:#{pane_dead_status}/#{pane_dead_signal}")
-		out = strings.TrimSpace(out)
-		if strings.HasPrefix(out, "1:") && out != "1:/" {
-			return strings.TrimPrefix(out, "1:")
+		b, err := os.ReadFile(s.status)
+		if err != nil {
+			return ""
 		}
-		return ""
+		return strings.TrimSpace(string(b))
 	})
-	if status != "0/" {
-		s.t.Errorf("rolecall exited with status/signal %s after q; screen:\n%s", status, s.screen())
+	if status != "0" {
+		s.t.Errorf("rolecall exited with status %s after q; screen:\n%s", status, s.screen())
 	}
 }
 
