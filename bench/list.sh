@@ -5,30 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-go build -o "$work/rolecall" .
+. bench/lib.sh
+bench_init
 for n in 10 10000; do
   go run ./internal/profilegen/cmd -n "$n" -dir "$work/p$n"
 done
-
-# min_ms CMD...: the fastest of $runs runs, in milliseconds.
-min_ms() {
-  if command -v hyperfine >/dev/null 2>&1; then
-    hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/h.json" "$*" >/dev/null 2>&1
-    python3 -c 'import json,sys; print("%.1f" % (min(json.load(open(sys.argv[1]))["results"][0]["times"])*1000))' "$work/h.json"
-    return
-  fi
-  local best=""
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
-    local ms=$(( (t1 - t0) / 1000 ))
-    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
-  done
-  awk -v us="$best" 'BEGIN { printf "%.1f\n", us / 1000 }'
-}
 
 # peak_mib CMD...: the smallest peak RSS of 5 runs, in MiB.
 peak_mib() {
@@ -47,13 +28,13 @@ printf '%-28s %9s %12s %10s\n' "command" "profiles" "min wall ms" "peak MiB"
 for n in 10 10000; do
   cfg="$work/p$n/config" cred="$work/p$n/credentials"
   ours=("$work/rolecall" list --json --config "$cfg" --credentials "$cred")
-  printf '%-28s %9s %12s %10s\n' "rolecall list --json" "$n" "$(min_ms "${ours[@]}")" "$(peak_mib "${ours[@]}")"
+  printf '%-28s %9s %12s %10s\n' "rolecall list --json" "$n" "$(min_ms ":" "${ours[@]}")" "$(peak_mib "${ours[@]}")"
   if command -v aws >/dev/null 2>&1; then
     export AWS_CONFIG_FILE="$cfg" AWS_SHARED_CREDENTIALS_FILE="$cred"
     theirs=(aws configure list)
     # The AWS CLI takes about a second a run: fewer runs keep this short.
     saved=$runs; runs=$(( runs < 5 ? runs : 5 ))
-    printf '%-28s %9s %12s %10s\n' "aws configure list" "$n" "$(min_ms "${theirs[@]}")" "$(peak_mib "${theirs[@]}")"
+    printf '%-28s %9s %12s %10s\n' "aws configure list" "$n" "$(min_ms ":" "${theirs[@]}")" "$(peak_mib "${theirs[@]}")"
     runs=$saved
     unset AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
   fi
