@@ -10,221 +10,12 @@ import (
 // readers strip quotes, treat every ';' as a comment, fold sub-properties
 // into top-level keys and let dotted names inherit from their parents.
 
-type sectionType uint8
-
-const (
-	secProfile sectionType = iota
-	secSSOSession
-	secServices
-)
-
-// section is one section as read from one file, duplicates merged.
-type section struct {
-	typ   sectionType
-	name  string
-	pos   Pos
-	props Props
-	sub   map[string]map[string]Value
-	// raw keeps each sub-property block as its raw text (what the older
-	// smithy-rs suite compares); only filled when the parser is asked to.
-	raw map[string]Value
-	// errs are lenient-mode problems found inside this section.
-	errs []*Error
-	// idx is the profile's place in Set.Profiles, once built.
-	idx int
-}
-
-func newSection(typ sectionType, name string, pos Pos) *section {
-	return &section{typ: typ, name: name, pos: pos}
-}
-
-// setProp sets a plain property, replacing a sub-property of the same name.
-// The parser adds through its arena instead (propArena.set).
-func (s *section) setProp(key string, v Value) {
-	if i := s.props.index(key); i >= 0 {
-		s.props[i].Value = v
-	} else {
-		s.props = append(s.props, Prop{Key: key, Value: v})
-	}
-	if s.sub != nil {
-		delete(s.sub, key)
-	}
-}
-
-// setSub sets a sub-property block, replacing a plain property of the same
-// name; it returns whether it removed one.
-func (s *section) setSub(key string, m map[string]Value) bool {
-	if s.sub == nil {
-		s.sub = make(map[string]map[string]Value, 2)
-	}
-	s.sub[key] = m
-	if i := s.props.index(key); i >= 0 {
-		s.props = append(s.props[:i], s.props[i+1:]...)
-		return true
-	}
-	return false
-}
-
-// propArena holds the properties of every section of a file in a few large
-// chunks rather than a slice each. The open section's properties always
-// end where the arena does, so adding one is an append; a section that is
-// opened again (a duplicate header) is moved to the end first.
-type propArena struct {
-	buf  []Prop
-	open *section
-}
-
-const propChunk = 2048
-
-// reserve makes room for n more properties, moving the open section's
-// properties to the start of a new chunk if needed.
-func (a *propArena) reserve(n int) {
-	if cap(a.buf)-len(a.buf) >= n {
-		return
-	}
-	var keep Props
-	if a.open != nil {
-		keep = a.open.props
-	}
-	a.buf = append(make([]Prop, 0, max(propChunk, 2*(len(keep)+n))), keep...)
-	if a.open != nil {
-		a.open.props = a.buf[:len(keep)]
-	}
-}
-
-// openSection makes s the section properties go to; nil closes the last.
-func (a *propArena) openSection(s *section) {
-	if a.open == s {
-		return
-	}
-	if a.open != nil {
-		// Closed: an append to it must never reach the next section.
-		a.open.props = a.open.props[:len(a.open.props):len(a.open.props)]
-	}
-	a.open = nil
-	if s == nil {
-		return
-	}
-	old := s.props
-	a.reserve(len(old) + 1)
-	start := len(a.buf)
-	a.buf = append(a.buf, old...)
-	s.props = a.buf[start:]
-	a.open = s
-}
-
-// set sets a plain property of the open section.
-func (a *propArena) set(key string, v Value) {
-	s := a.open
-	if i := s.props.index(key); i >= 0 {
-		s.props[i].Value = v
-	} else {
-		a.reserve(1)
-		a.buf = append(a.buf, Prop{Key: key, Value: v})
-		s.props = a.buf[len(a.buf)-len(s.props)-1:]
-	}
-	if s.sub != nil {
-		delete(s.sub, key)
-	}
-}
-
-// setSub sets a sub-property block of the open section.
-func (a *propArena) setSub(key string, m map[string]Value) {
-	if a.open.setSub(key, m) {
-		a.buf = a.buf[:len(a.buf)-1]
-	}
-}
-
-// parsed is one file's sections.
-type parsed struct {
-	profiles    map[string]*section
-	order       []string // profile names in first-seen order
-	ssoSessions map[string]*section
-	services    map[string]*section
-	problems    []error
-	warnings    []error // ignored sections: reported, but not parse errors
-
-	// The config file's [default] and [profile default] are kept apart
-	// until the end: the prefixed one wins whatever the order.
-	defPlain, defPrefixed *section
-
-	// slab hands out sections in chunks: one allocation per 256.
-	slab  []section
-	props propArena
-}
-
 // parseOptions selects the reader's behaviour.
 type parseOptions struct {
 	config bool // a config file ([profile x]) rather than a credentials file ([x])
 	strict bool // stop at the first error instead of recording it
 	raw    bool // also keep sub-property blocks as raw text
 }
-
-// nameChars are the characters allowed in section and property names.
-var nameChars = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-		t[c-'a'+'A'] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "_-/.%@:+" {
-		t[c] = true
-	}
-	return t
-}()
-
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !nameChars[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' }
-
-func trimSpace(s string) string {
-	i, j := 0, len(s)
-	for i < j && (isSpace(s[i]) || s[i] == '\r' || s[i] == '\v' || s[i] == '\f') {
-		i++
-	}
-	for j > i && (isSpace(s[j-1]) || s[j-1] == '\r' || s[j-1] == '\v' || s[j-1] == '\f') {
-		j--
-	}
-	return s[i:j]
-}
-
-// cutPrefixWord reports whether s is word followed by whitespace, and
-// returns the trimmed rest.
-func cutPrefixWord(s, word string) (string, bool) {
-	if len(s) <= len(word) || s[:len(word)] != word || !isSpace(s[len(word)]) {
-		return "", false
-	}
-	return trimSpace(s[len(word):]), true
-}
-
-// The SEP error messages: the conformance suite matches on them, and each
-// gets a hint on how to fix the line.
-const (
-	msgSectionEnd     = "Section definition must end with ']'"
-	msgNoSection      = "Expected a section definition"
-	msgNoName         = "Property did not have a name"
-	msgNoEquals       = "Expected an '=' sign defining a property"
-	msgContinuation   = "Expected a property definition, found continuation"
-	msgSubNoEquals    = "Expected an '=' sign defining a property in sub-property"
-	msgSubNoName      = "Property did not have a name in sub-property"
-	hintSectionEnd    = " (close the header, e.g. [profile name])"
-	hintNoSection     = " (add a [profile name] header above it)"
-	hintProperty      = " (write key = value)"
-	hintContinuation  = " (an indented line continues the property above it; remove the indent)"
-	hintSubProperties = " (indented lines under 'key =' must be 'name = value')"
-)
 
 // parser holds the state of one pass over one file.
 type parser struct {
@@ -391,8 +182,6 @@ func (p *parser) openHeader(l string, n int) *Error {
 	return nil
 }
 
-const badNameHint = "a name may only hold letters, digits and _-/.%@:+"
-
 // ignore notes a section the AWS SDKs skip, with the lines under it. It is
 // not an error (strict mode passes it) but a user wants to know.
 func (p *parser) ignore(pos Pos, header, why string) {
@@ -400,24 +189,6 @@ func (p *parser) ignore(pos Pos, header, why string) {
 		return
 	}
 	p.out.warnings = append(p.out.warnings, &Error{Pos: pos, Msg: "[" + header + "] is ignored: " + why})
-}
-
-// section returns the named section, creating it: a duplicate section in
-// one file merges into the first.
-func (out *parsed) section(m map[string]*section, typ sectionType, name string, pos Pos) *section {
-	if s := m[name]; s != nil {
-		return s
-	}
-	if len(out.slab) == cap(out.slab) {
-		out.slab = make([]section, 0, 256)
-	}
-	out.slab = append(out.slab, section{typ: typ, name: name, pos: pos})
-	s := &out.slab[len(out.slab)-1]
-	m[name] = s
-	if typ == secProfile {
-		out.order = append(out.order, name)
-	}
-	return s
 }
 
 func (p *parser) property(l string, n int) *Error {

@@ -1,0 +1,161 @@
+package profiles
+
+// Sections as read from one file, and the arena their properties live in.
+
+type sectionType uint8
+
+const (
+	secProfile sectionType = iota
+	secSSOSession
+	secServices
+)
+
+// section is one section as read from one file, duplicates merged.
+type section struct {
+	typ   sectionType
+	name  string
+	pos   Pos
+	props Props
+	sub   map[string]map[string]Value
+	// raw keeps each sub-property block as its raw text (what the older
+	// smithy-rs suite compares); only filled when the parser is asked to.
+	raw map[string]Value
+	// errs are lenient-mode problems found inside this section.
+	errs []*Error
+	// idx is the profile's place in Set.Profiles, once built.
+	idx int
+}
+
+func newSection(typ sectionType, name string, pos Pos) *section {
+	return &section{typ: typ, name: name, pos: pos}
+}
+
+// setProp sets a plain property, replacing a sub-property of the same name.
+// The parser grows sections through its arena first (propArena.set).
+func (s *section) setProp(key string, v Value) {
+	if i := s.props.index(key); i >= 0 {
+		s.props[i].Value = v
+	} else {
+		s.props = append(s.props, Prop{Key: key, Value: v})
+	}
+	if s.sub != nil {
+		delete(s.sub, key)
+	}
+}
+
+// setSub sets a sub-property block, replacing a plain property of the same
+// name; it returns whether it removed one.
+func (s *section) setSub(key string, m map[string]Value) bool {
+	if s.sub == nil {
+		s.sub = make(map[string]map[string]Value, 2)
+	}
+	s.sub[key] = m
+	if i := s.props.index(key); i >= 0 {
+		s.props = append(s.props[:i], s.props[i+1:]...)
+		return true
+	}
+	return false
+}
+
+// propArena holds the properties of every section of a file in a few large
+// chunks rather than a slice each. The open section's properties always
+// end where the arena does, so adding one is an append; a section that is
+// opened again (a duplicate header) is moved to the end first.
+type propArena struct {
+	buf  []Prop
+	open *section
+}
+
+const propChunk = 2048
+
+// reserve makes room for n more properties, moving the open section's
+// properties to the start of a new chunk if needed.
+func (a *propArena) reserve(n int) {
+	if cap(a.buf)-len(a.buf) >= n {
+		return
+	}
+	var keep Props
+	if a.open != nil {
+		keep = a.open.props
+	}
+	a.buf = append(make([]Prop, 0, max(propChunk, 2*(len(keep)+n))), keep...)
+	if a.open != nil {
+		a.open.props = a.buf[:len(keep)]
+	}
+}
+
+// openSection makes s the section properties go to; nil closes the last.
+func (a *propArena) openSection(s *section) {
+	if a.open == s {
+		return
+	}
+	if a.open != nil {
+		// Closed: an append to it must never reach the next section.
+		a.open.props = a.open.props[:len(a.open.props):len(a.open.props)]
+	}
+	a.open = nil
+	if s == nil {
+		return
+	}
+	old := s.props
+	a.reserve(len(old) + 1)
+	start := len(a.buf)
+	a.buf = append(a.buf, old...)
+	s.props = a.buf[start:]
+	a.open = s
+}
+
+// set sets a plain property of the open section.
+func (a *propArena) set(key string, v Value) {
+	s := a.open
+	if s.props.index(key) < 0 {
+		// Grow the section in the arena; setProp then finds the new slot.
+		a.reserve(1)
+		a.buf = append(a.buf, Prop{Key: key})
+		s.props = a.buf[len(a.buf)-len(s.props)-1:]
+	}
+	s.setProp(key, v)
+}
+
+// setSub sets a sub-property block of the open section.
+func (a *propArena) setSub(key string, m map[string]Value) {
+	if a.open.setSub(key, m) {
+		a.buf = a.buf[:len(a.buf)-1]
+	}
+}
+
+// parsed is one file's sections.
+type parsed struct {
+	profiles    map[string]*section
+	order       []string // profile names in first-seen order
+	ssoSessions map[string]*section
+	services    map[string]*section
+	problems    []error
+	warnings    []error // ignored sections: reported, but not parse errors
+
+	// The config file's [default] and [profile default] are kept apart
+	// until the end: the prefixed one wins whatever the order.
+	defPlain, defPrefixed *section
+
+	// slab hands out sections in chunks: one allocation per 256.
+	slab  []section
+	props propArena
+}
+
+// section returns the named section, creating it: a duplicate section in
+// one file merges into the first.
+func (out *parsed) section(m map[string]*section, typ sectionType, name string, pos Pos) *section {
+	if s := m[name]; s != nil {
+		return s
+	}
+	if len(out.slab) == cap(out.slab) {
+		out.slab = make([]section, 0, 256)
+	}
+	out.slab = append(out.slab, section{typ: typ, name: name, pos: pos})
+	s := &out.slab[len(out.slab)-1]
+	m[name] = s
+	if typ == secProfile {
+		out.order = append(out.order, name)
+	}
+	return s
+}
