@@ -124,6 +124,27 @@ var rsErrors = map[string]string{
 	"Expected a property definition, found continuation": msgContinuation,
 }
 
+// wantRSError checks err against the error a smithy-rs case expects
+// (rsWant, "" for none), translated through table into this reader's
+// wording; it reports whether the case expected an error.
+func wantRSError(t *testing.T, err error, rsWant string, table map[string]string) bool {
+	t.Helper()
+	if rsWant == "" {
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return false
+	}
+	want, ok := table[rsWant]
+	if !ok {
+		t.Fatalf("no translation for the smithy-rs error %q", rsWant)
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error = %v, want one containing %q (smithy-rs: %q)", err, want, rsWant)
+	}
+	return true
+}
+
 // rsContradictions are smithy-rs cases that contradict
 // config-file-parser-tests.json, which this reader follows.
 var rsContradictions = map[string]string{}
@@ -156,18 +177,8 @@ func TestConformanceProfileParser(t *testing.T) {
 			}
 			m, err := parseBoth(deref(tc.Input.ConfigFile), "config", deref(tc.Input.CredentialsFile), "credentials",
 				parseOptions{strict: true, raw: true})
-			if rsWant := tc.Output.ErrorContaining; rsWant != "" {
-				want, ok := rsErrors[rsWant]
-				if !ok {
-					t.Fatalf("no translation for the smithy-rs error %q", rsWant)
-				}
-				if err == nil || !strings.Contains(err.Error(), want) {
-					t.Fatalf("error = %v, want one containing %q (smithy-rs: %q)", err, want, rsWant)
-				}
+			if wantRSError(t, err, tc.Output.ErrorContaining, rsErrors) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
 			}
 			if tc.Output.Config == nil {
 				t.Fatal("case has neither config nor errorContaining")
