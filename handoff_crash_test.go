@@ -101,26 +101,34 @@ func TestHandoffUseSurvivesSIGKILL(t *testing.T) {
 	checkCredentials(t, w, valid, "after a clean run")
 }
 
-func TestHandoffConcurrentUse(t *testing.T) {
-	w, valid := primedWorld(t)
+// concurrentUse runs 20 `rolecall use` at once, alternating roleA and
+// roleB (with extra arguments), and checks that every one succeeded.
+func concurrentUse(t *testing.T, w *handoffWorld, extra ...string) {
+	t.Helper()
 	const writers = 20
 	var wg sync.WaitGroup
 	codes := make([]int, writers)
 	for i := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := exec.Command(w.bin, "use", []string{"roleA", "roleB"}[i%2])
+		wg.Go(func() {
+			c := exec.Command(w.bin, append([]string{"use", []string{"roleA", "roleB"}[i%2]}, extra...)...)
 			c.Env = w.env
 			if err := c.Run(); err != nil {
-				codes[i] = c.ProcessState.ExitCode()
+				codes[i] = -1 // did not start
+				if c.ProcessState != nil {
+					codes[i] = c.ProcessState.ExitCode()
+				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if slices.ContainsFunc(codes, func(c int) bool { return c != 0 }) {
 		t.Errorf("exit codes %v; every writer should wait for the lock and succeed", codes)
 	}
+}
+
+func TestHandoffConcurrentUse(t *testing.T) {
+	w, valid := primedWorld(t)
+	concurrentUse(t, w)
 	checkCredentials(t, w, valid, "after 20 concurrent writers")
 	if withoutDefault(w.credsText()) != valid["original"] {
 		t.Errorf("bytes outside [default] changed")
@@ -137,24 +145,7 @@ func TestHandoffConcurrentForceKeepsOneBackup(t *testing.T) {
 			t.Fatalf("assume %s exited %d: %s", p, code, errOut)
 		}
 	}
-	const writers = 20
-	var wg sync.WaitGroup
-	codes := make([]int, writers)
-	for i := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := exec.Command(w.bin, "use", []string{"roleA", "roleB"}[i%2], "--force")
-			c.Env = w.env
-			if err := c.Run(); err != nil {
-				codes[i] = c.ProcessState.ExitCode()
-			}
-		}()
-	}
-	wg.Wait()
-	if slices.ContainsFunc(codes, func(c int) bool { return c != 0 }) {
-		t.Errorf("exit codes %v; every writer should wait for the lock and succeed", codes)
-	}
+	concurrentUse(t, w, "--force")
 	set, err := profiles.Load(profiles.Files{Credentials: w.creds})
 	if err != nil || len(set.Problems) > 0 {
 		t.Fatalf("the credentials file does not load cleanly: %v %v", err, set.Problems)

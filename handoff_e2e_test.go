@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -17,46 +16,20 @@ import (
 	"github.com/rolecall/rolecall/profiles"
 )
 
-// handoffBin is the rolecall binary, built once per test binary.
-var handoffBin struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-func handoffBinary(t *testing.T) string {
-	t.Helper()
-	handoffBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "rolecall-handoff-bin-")
-		if err != nil {
-			handoffBin.err = err
-			return
-		}
-		handoffBin.path = filepath.Join(dir, "rolecall")
-		if out, err := exec.Command("go", "build", "-o", handoffBin.path, ".").CombinedOutput(); err != nil {
-			handoffBin.err = errors.New(string(out))
-		}
-	})
-	if handoffBin.err != nil {
-		t.Fatalf("go build: %v", handoffBin.err)
-	}
-	return handoffBin.path
-}
-
 // handoffWorld is a home directory with the fixture's config and
 // credentials files, a session cache and moto as STS, in which rolecall and
 // the AWS CLI run as separate processes.
 type handoffWorld struct {
-	t                        *testing.T
-	bin                      string
-	home, config, creds, sts string
-	env                      []string
+	t                   *testing.T
+	bin                 string
+	home, config, creds string
+	env                 []string
 }
 
 func newHandoffWorld(t *testing.T, moto *testenv.Moto, credsFixture string) *handoffWorld {
 	t.Helper()
 	home := t.TempDir()
-	w := &handoffWorld{t: t, bin: handoffBinary(t), home: home, sts: moto.URL,
+	w := &handoffWorld{t: t, bin: rolecallBinary(t), home: home,
 		config: filepath.Join(home, ".aws", "config"), creds: filepath.Join(home, ".aws", "credentials")}
 	os.MkdirAll(filepath.Dir(w.config), 0o700)
 	copyFile(t, filepath.Join("testdata", "handoff", "config"), w.config)

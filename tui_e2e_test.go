@@ -95,7 +95,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	moto := testenv.StartMoto(t)
 
 	dir := t.TempDir()
-	bin := buildBinary(t)
+	bin := rolecallBinary(t)
 	config := filepath.Join(dir, "config")
 	creds := filepath.Join(dir, "credentials")
 	write := func(path, text string) {
@@ -167,16 +167,6 @@ aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 	s.quit()
 }
 
-// buildBinary builds rolecall into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "rolecall")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // startTUI runs bin (with args) in a private tmux server, in exactly env.
 func startTUI(t *testing.T, tmux, bin string, env []string, args string) *tmuxSession {
 	t.Helper()
@@ -223,7 +213,7 @@ func (s *tmuxSession) quit() {
 // and on quit leaves nothing behind, neither in TMPDIR nor in ~/.aws.
 func TestDemoEndToEnd(t *testing.T) {
 	tmux := testenv.RequireTool(t, "tmux")
-	bin := buildBinary(t)
+	bin := rolecallBinary(t)
 	home, tmp := t.TempDir(), t.TempDir()
 	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color",
 		"AWS_PROFILE=someone-elses", "AWS_CONFIG_FILE=/nonexistent/config"}

@@ -95,7 +95,7 @@ func (s *Sandbox) writeFiles() error {
 }
 
 // Env returns the variables that point the app, the AWS SDK and the AWS
-// CLI at the sandbox, sorted; empty values mean "unset".
+// CLI at the sandbox; empty values mean "unset".
 func (s *Sandbox) Env() map[string]string {
 	out := make(map[string]string, len(s.env))
 	for k, v := range s.env {

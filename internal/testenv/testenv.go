@@ -43,9 +43,8 @@ func FreePort(tb testing.TB) int {
 
 // Moto is a running moto_server on loopback.
 type Moto struct {
-	URL  string // http://127.0.0.1:PORT
-	Port int
-	cmd  *exec.Cmd
+	URL string // http://127.0.0.1:PORT
+	cmd *exec.Cmd
 }
 
 // StartMoto starts moto_server on a free loopback port, waits until it
@@ -61,7 +60,7 @@ func StartMoto(tb testing.TB) *Moto {
 		if err := cmd.Start(); err != nil {
 			tb.Fatalf("start moto_server: %v", err)
 		}
-		m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), Port: port, cmd: cmd}
+		m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd}
 		if lastErr = m.wait(20 * time.Second); lastErr == nil {
 			tb.Cleanup(m.Stop)
 			return m
