@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -110,12 +109,11 @@ func classify(o op, err error) error {
 	return e
 }
 
+// isNetErr reports a failure to reach a host; *url.Error and
+// *net.OpError are both net.Errors.
 func isNetErr(err error) bool {
 	var ne net.Error
-	var ue *url.Error
-	var oe *net.OpError
-	return errors.As(err, &ne) || errors.As(err, &ue) || errors.As(err, &oe) ||
-		errors.Is(err, context.DeadlineExceeded)
+	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // oneLine keeps the first line of a message, short enough for a terminal.

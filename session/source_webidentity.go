@@ -12,9 +12,6 @@ func (m *Manager) webIdentityProvider(t target, root profiles.Root) aws.Credenti
 	client := m.stsClient(t, aws.AnonymousCredentials{})
 	return stscreds.NewWebIdentityRoleProvider(client, root.RoleARN, stscreds.IdentityTokenFile(root.WebIdentityFile),
 		func(o *stscreds.WebIdentityRoleOptions) {
-			o.RoleSessionName = root.RoleSessionName
-			if o.RoleSessionName == "" {
-				o.RoleSessionName = defaultSessionName(m.getenv, m.now())
-			}
+			o.RoleSessionName = sessionName(root.RoleSessionName, m.getenv, m.now())
 		})
 }
