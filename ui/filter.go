@@ -23,15 +23,16 @@ const (
 	penaltyGap     = -1
 )
 
-// matcher holds a lower-cased pattern.
+// matcher holds a lower-cased pattern, as bytes and as runes.
 type matcher struct {
 	pat   string
+	runes []rune
 	ascii bool
 }
 
 func newMatcher(pattern string) matcher {
 	p := strings.ToLower(pattern)
-	return matcher{pat: p, ascii: isASCII(p)}
+	return matcher{pat: p, runes: []rune(p), ascii: isASCII(p)}
 }
 
 func isASCII(s string) bool {
@@ -110,7 +111,7 @@ func (m matcher) scoreASCII(name string, idx *[]int) (int, bool) {
 }
 
 func (m matcher) scoreRunes(name string, idx *[]int) (int, bool) {
-	pat := []rune(m.pat)
+	pat := m.runes
 	pi, score, last, lead, leadPen := 0, 0, -2, true, 0
 	var prev rune
 	k := 0 // rune index, for StyleRunes

@@ -22,6 +22,7 @@ type listModel struct {
 	base    []int // rows shown before filtering
 	visible []int // rows shown after filtering
 	pattern string
+	match   matcher // pattern's matcher, kept for highlighting rows
 
 	filter    textinput.Model
 	filtering bool
@@ -83,7 +84,8 @@ func (l *listModel) applyFilter(pattern string) {
 		if l.pattern != "" && strings.HasPrefix(pattern, l.pattern) {
 			from = l.visible
 		}
-		l.visible = newMatcher(pattern).rank(l.names, from)
+		l.match = newMatcher(pattern)
+		l.visible = l.match.rank(l.names, from)
 	}
 	l.pattern = pattern
 	l.cursor, l.offset = 0, 0
@@ -215,15 +217,7 @@ const (
 
 func layoutColumns(w, longest int) columns {
 	c := columns{account: 12, region: 12, state: stateWidth}
-	fixed := func() int {
-		n := markWidth + c.state + 1
-		for _, x := range []int{c.source, c.account, c.region} {
-			if x > 0 {
-				n += x + 1
-			}
-		}
-		return n
-	}
+	fixed := func() int { return markWidth + c.middle() + c.state + 1 }
 	const minName = 16
 	if w-fixed() < minName {
 		c.region = 0
@@ -242,8 +236,12 @@ func layoutColumns(w, longest int) columns {
 }
 
 // width is the cells a row of these columns takes.
-func (c columns) width() int {
-	n := markWidth + c.name + c.state + 1
+func (c columns) width() int { return markWidth + c.name + c.middle() + c.state + 1 }
+
+// middle is the cells the optional source, account and region columns
+// take, each with its gap.
+func (c columns) middle() int {
+	n := 0
 	for _, x := range []int{c.source, c.account, c.region} {
 		if x > 0 {
 			n += x + 1

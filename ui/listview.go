@@ -14,17 +14,13 @@ func (l listModel) View(spin string) string {
 	b.WriteString(l.headerLine(cols))
 	page := l.pageRows()
 	end := min(l.offset+page, len(l.visible))
-	var m matcher
-	if l.pattern != "" {
-		m = newMatcher(l.pattern)
-	}
 	var idx []int
 	for i := l.offset; i < end; i++ {
 		r := l.rows[l.visible[i]]
 		var match []int
 		if l.pattern != "" {
 			idx = idx[:0]
-			m.score(r.p.Name, &idx)
+			l.match.score(r.p.Name, &idx)
 			match = idx
 		}
 		b.WriteByte('\n')
@@ -104,12 +100,7 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 		b.WriteString(p[cellRow][sel].paint(name))
 	}
 
-	middle := 0
-	for _, w := range []int{c.source, c.account, c.region} {
-		if w > 0 {
-			middle += w + 1
-		}
-	}
+	middle := c.middle()
 	if r.err != nil && r.busy == "" && middle > 0 {
 		b.WriteString(gap)
 		b.WriteString(cell(cellRowError, "✗ "+firstLine(r.err.Error()), middle-1))

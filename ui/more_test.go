@@ -41,23 +41,26 @@ func TestSlowCallsDoNotBlock(t *testing.T) {
 	}
 }
 
-// drainAll is drain without the time limit, for commands that wait.
+// drainAll is drain without the time limit, for commands that wait. Each
+// command runs once: a batch's members are run and their messages kept,
+// spinner frames dropped.
 func drainAll(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
 		return nil
 	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
 		var out []tea.Msg
-		for _, c := range b {
-			if fmt.Sprintf("%T", c()) == "spinner.TickMsg" {
-				continue
-			}
+		for _, c := range msg {
 			out = append(out, drainAll(c)...)
 		}
 		return out
+	default:
+		if fmt.Sprintf("%T", msg) == "spinner.TickMsg" {
+			return nil
+		}
+		return []tea.Msg{msg}
 	}
-	return []tea.Msg{msg}
 }
 
 func TestSubshellNeedsALiveSession(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 // Styles holds every style the UI draws with. NewStyles builds it once per
 // background change; nothing else creates styles.
 type Styles struct {
-	App       lipgloss.Style
 	Title     lipgloss.Style
 	DemoLabel lipgloss.Style
 	Files     lipgloss.Style
@@ -18,7 +17,6 @@ type Styles struct {
 
 	ColumnHead  lipgloss.Style
 	Row         lipgloss.Style
-	Selected    lipgloss.Style
 	Dim         lipgloss.Style
 	Match       lipgloss.Style
 	MarkDefault lipgloss.Style
@@ -46,8 +44,9 @@ type Styles struct {
 	FilterOn    lipgloss.Style
 	Help        lipgloss.Style
 
-	// The raw colours, for bubbles components that take their own styles.
-	Accent, Subtle, SelectedBg color.Color
+	// SelectedBg is the selection's background, which common.selected
+	// lays under a cell's own style.
+	SelectedBg color.Color
 }
 
 // NewStyles returns the styles for a dark or light background. With
@@ -71,8 +70,7 @@ func NewStyles(isDark, noColor bool) Styles {
 	blue := c("#1F5FA8", "#6CB6FF")
 	selBg := c("#E4DEFF", "#3A3260")
 
-	s := Styles{Accent: accent, Subtle: subtle, SelectedBg: selBg}
-	s.App = lipgloss.NewStyle()
+	s := Styles{SelectedBg: selBg}
 	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
 	s.DemoLabel = lipgloss.NewStyle().Bold(true).Reverse(noColor).
 		Foreground(c("#FFFFFF", "#1E1E1E")).Background(c("#B34700", "#FF8F40")).Padding(0, 1)
@@ -82,10 +80,6 @@ func NewStyles(isDark, noColor bool) Styles {
 
 	s.ColumnHead = lipgloss.NewStyle().Bold(true).Foreground(subtle)
 	s.Row = lipgloss.NewStyle().Foreground(text)
-	s.Selected = lipgloss.NewStyle().Bold(true).Foreground(text).Background(selBg)
-	if noColor {
-		s.Selected = lipgloss.NewStyle().Reverse(true)
-	}
 	s.Dim = lipgloss.NewStyle().Foreground(subtle)
 	s.Match = lipgloss.NewStyle().Underline(true).Foreground(accent)
 	s.MarkDefault = lipgloss.NewStyle().Bold(true).Foreground(yellow)
