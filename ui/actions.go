@@ -272,6 +272,9 @@ func (m *Model) onError(msg errMsg) tea.Cmd {
 		return nil
 	}
 	m.finish(r)
+	if msg.sess != nil {
+		r.sess = msg.sess
+	}
 	mfa := errors.Is(msg.err, session.ErrMFARequired)
 	switch {
 	case msg.op == opAuto && mfa:

@@ -44,6 +44,9 @@ type errMsg struct {
 	profile string
 	op      string
 	err     error
+	// sess is a session the call did get before it failed (an auto-renew
+	// whose write to [default] failed), for the row to show.
+	sess *session.Session
 }
 
 // whoamiMsg answers w.
@@ -149,7 +152,11 @@ func autoRenewCmd(ctx context.Context, mgr Manager, profile string, inDefault bo
 		if inDefault {
 			res, err := mgr.Use(ctx, profile, false)
 			if err != nil {
-				return errMsg{profile: profile, op: opDefault, err: fmt.Errorf("renewed, but %w", err)}
+				// The renewal stands: the row keeps it, and the failed
+				// write counts as an auto-renew failure, so it backs off
+				// rather than renewing again on every tick.
+				return errMsg{profile: profile, op: opAuto, sess: s,
+					err: fmt.Errorf("renewed, but [default] was not written: %w", err)}
 			}
 			if res.Session != nil {
 				msg.sess = res.Session

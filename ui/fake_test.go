@@ -30,6 +30,7 @@ type fakeManager struct {
 	clock    *clock
 	lifetime time.Duration
 	fail     map[string]error  // Assume/Renew/Use fail with this
+	useFail  map[string]error  // Use alone fails with this
 	mfa      map[string]string // NeedsMFA answers
 	cached   map[string]*session.Session
 	calls    []string // "assume p", "renew p code=123456", "use p"
@@ -39,7 +40,7 @@ type fakeManager struct {
 }
 
 func newFakeManager(set *profiles.Set, c *clock) *fakeManager {
-	return &fakeManager{set: set, clock: c, lifetime: time.Hour, fail: map[string]error{},
+	return &fakeManager{set: set, clock: c, lifetime: time.Hour, fail: map[string]error{}, useFail: map[string]error{},
 		mfa: map[string]string{}, cached: map[string]*session.Session{}}
 }
 
@@ -123,6 +124,12 @@ func (f *fakeManager) NeedsMFA(p string) string {
 
 func (f *fakeManager) Use(ctx context.Context, p string, force bool, opts ...session.CallOption) (session.UseResult, error) {
 	f.record("use", p, opts)
+	f.mu.Lock()
+	uerr := f.useFail[p]
+	f.mu.Unlock()
+	if uerr != nil {
+		return session.UseResult{}, uerr
+	}
 	s, err := f.newSession(p)
 	if err != nil {
 		return session.UseResult{}, err

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -312,6 +313,36 @@ func TestAutoRenewRewritesDefault(t *testing.T) {
 	run(m, tickMsg(c.now))
 	if got := f.Calls(); !slices.Equal(got, []string{"use prod-admin", "renew prod-admin", "use prod-admin"}) {
 		t.Fatalf("calls = %v, want use, then renew and use again", got)
+	}
+}
+
+// TestAutoRenewBacksOffWhenDefaultCannotBeWritten renews a session that
+// [default] holds while the credentials file cannot be written: the row
+// keeps the renewed session, the failure shows, and the next ticks do not
+// renew again at once.
+func TestAutoRenewBacksOffWhenDefaultCannotBeWritten(t *testing.T) {
+	m, f, c := newTestModel(160, 30)
+	f.lifetime = 20 * time.Minute
+	selectRow(t, m, "prod-admin")
+	press(m, "d", "a")
+	f.useFail["prod-admin"] = errors.New("write credentials: permission denied")
+	c.now = t0.Add(16 * time.Minute)
+	run(m, tickMsg(c.now))
+	if got := f.Calls(); !slices.Equal(got, []string{"use prod-admin", "renew prod-admin", "use prod-admin"}) {
+		t.Fatalf("calls = %v, want use, then renew and a failed use", got)
+	}
+	if !strings.Contains(screen(m), "[default] was not written: write credentials: permission denied") {
+		t.Errorf("the failed write does not show:\n%s", screen(m))
+	}
+	if want := c.now.Add(20 * time.Minute); !m.byName["prod-admin"].sess.Expiration.Equal(want) {
+		t.Errorf("the row does not show the renewed session (expires %v, want %v)", m.byName["prod-admin"].sess.Expiration, want)
+	}
+	for range 5 {
+		c.now = c.now.Add(time.Second)
+		run(m, tickMsg(c.now))
+	}
+	if n := len(f.Calls()); n != 3 {
+		t.Errorf("auto-renew ran again right after the failure: %v", f.Calls())
 	}
 }
 
