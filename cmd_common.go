@@ -19,13 +19,17 @@ func loadProfiles(g *globalOptions) (*profiles.Set, error) {
 
 // newManager builds the session manager every subcommand and the TUI share.
 func newManager(g *globalOptions, set *profiles.Set, prompt session.MFAPrompt) *session.Manager {
-	return session.New(set, session.Options{
+	return session.New(set, managerOptions(g, prompt))
+}
+
+func managerOptions(g *globalOptions, prompt session.MFAPrompt) session.Options {
+	return session.Options{
 		Region:   g.Region,
 		MFACode:  g.MFACode,
 		Prompt:   prompt,
 		Duration: g.Duration,
 		Getenv:   g.Getenv,
-	})
+	}
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }

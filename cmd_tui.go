@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -47,10 +46,9 @@ func runTUI(ctx context.Context, g *globalOptions, demo bool) error {
 	}
 	// The UI asks for MFA codes in its own modal before a call starts, so
 	// the manager gets no terminal prompt.
-	var mgr ui.Manager = newManager(&opts, set, nil)
-	if demo {
-		mgr = demoManager{mgr}
-	}
+	mo := managerOptions(&opts, nil)
+	mo.ShellGetenv = warnGetenv
+	mgr := session.New(set, mo)
 	noColor := g.Getenv("NO_COLOR") != ""
 	model := ui.New(ui.Options{
 		Manager:  mgr,
@@ -100,23 +98,4 @@ func setProcessEnv(env map[string]string) func() {
 			}
 		}
 	}
-}
-
-// demoManager hides one warning the sandbox would otherwise cause: the
-// demo gives the keys of its Environment credential source to the session
-// manager only, so "AWS_ACCESS_KEY_ID is set" is true for the manager but
-// not for the user's shell or the demo's subshell.
-type demoManager struct{ ui.Manager }
-
-// Use implements ui.Manager.
-func (d demoManager) Use(ctx context.Context, profile string, force bool, opts ...session.CallOption) (session.UseResult, error) {
-	res, err := d.Manager.Use(ctx, profile, force, opts...)
-	kept := res.Warnings[:0]
-	for _, w := range res.Warnings {
-		if !strings.HasPrefix(w, "AWS_ACCESS_KEY_ID is set") {
-			kept = append(kept, w)
-		}
-	}
-	res.Warnings = kept
-	return res, err
 }

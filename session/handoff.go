@@ -60,7 +60,11 @@ func (m *Manager) Use(ctx context.Context, profile string, force bool, opts ...C
 	if err != nil {
 		return res, err
 	}
-	res.Warnings = profiles.ShadowWarnings(m.set, m.getenv)
+	shell := m.opts.ShellGetenv
+	if shell == nil {
+		shell = m.getenv
+	}
+	res.Warnings = profiles.ShadowWarnings(m.set, shell)
 	return res, nil
 }
 

@@ -62,8 +62,12 @@ type Options struct {
 	Prompt   MFAPrompt     // asked when a code is needed and MFACode is empty
 	Duration time.Duration // --duration; beats duration_seconds
 	Getenv   func(string) string
-	Now      func() time.Time
-	CacheDir string // "" means ROLECALL_CACHE_DIR, else UserCacheDir/rolecall
+	// ShellGetenv is the environment the user's AWS tools run in, which
+	// the warnings about shadowed [default] keys look at; nil means
+	// Getenv. The demo gives the manager credentials its shell lacks.
+	ShellGetenv func(string) string
+	Now         func() time.Time
+	CacheDir    string // "" means ROLECALL_CACHE_DIR, else UserCacheDir/rolecall
 }
 
 // Identity is the answer of sts:GetCallerIdentity.
