@@ -22,7 +22,7 @@ const (
 )
 
 // get is Assume (useCache) and Renew (!useCache).
-func (m *Manager) get(ctx context.Context, name string, useCache bool, opts []CallOption) (*Session, error) {
+func (m *Manager) get(ctx context.Context, name string, minLife time.Duration, opts []CallOption) (*Session, error) {
 	p, err := m.profile(name)
 	if err != nil {
 		return nil, err
@@ -33,10 +33,9 @@ func (m *Manager) get(ctx context.Context, name string, useCache bool, opts []Ca
 	}
 	key := m.chainKey(p)
 	var warning error
-	if useCache {
-		s, err := m.readSession(key)
-		if fresh(s, m.now()) && s.Profile == name {
-			s.FromCache = true
+	if minLife != skipCache {
+		s, err := m.cachedAt(name, key, minLife)
+		if s != nil {
 			return s, nil
 		}
 		warning = err // a damaged cache file is replaced, and the user told

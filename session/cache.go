@@ -181,7 +181,16 @@ func (m *Manager) listSessions() ([]*Session, []error) {
 	return out, warns
 }
 
-// fresh reports whether a session can still be handed out at now.
-func fresh(s *Session, now time.Time) bool {
-	return s != nil && (s.Expiration.IsZero() || s.Expiration.After(now.Add(validMargin)))
+// skipCache, as a call's minimum life, makes it assume anew whatever the
+// cache holds.
+const skipCache time.Duration = -1
+
+// liveFor reports whether a session still lives more than minLife after
+// now; one without an expiry always does.
+func liveFor(s *Session, now time.Time, minLife time.Duration) bool {
+	if s == nil {
+		return false
+	}
+	exp := expiration(s)
+	return exp.IsZero() || exp.After(now.Add(minLife))
 }

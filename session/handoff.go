@@ -78,11 +78,5 @@ const CredentialProcessWindow = 15 * time.Minute
 // credential-process calls it on every AWS CLI call, so the cache-hit path
 // must stay cheap.
 func (m *Manager) FreshFor(ctx context.Context, profile string, window time.Duration, opts ...CallOption) (*Session, error) {
-	if s, ok := m.Cached(profile); ok {
-		if exp := expiration(s); exp.IsZero() || exp.Sub(m.now()) > window {
-			return s, nil
-		}
-		return m.Renew(ctx, profile, opts...)
-	}
-	return m.Assume(ctx, profile, opts...)
+	return m.get(ctx, profile, max(window, validMargin), opts)
 }

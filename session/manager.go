@@ -32,12 +32,20 @@ func (m *Manager) cached(name string) (*Session, bool) {
 	if err != nil {
 		return nil, false
 	}
-	s, _ := m.readSession(m.chainKey(p))
-	if !fresh(s, m.now()) || s.Profile != name {
-		return nil, false
+	s, _ := m.cachedAt(name, m.chainKey(p), validMargin)
+	return s, s != nil
+}
+
+// cachedAt returns the session cached under key for the profile when it
+// lives at least minLife longer, else nil and the error, if any, that made
+// the cache file unusable.
+func (m *Manager) cachedAt(name, key string, minLife time.Duration) (*Session, error) {
+	s, err := m.readSession(key)
+	if !liveFor(s, m.now(), minLife) || s.Profile != name {
+		return nil, err
 	}
 	s.FromCache = true
-	return s, true
+	return s, nil
 }
 
 // forget removes the profile's session under its current chain key and any

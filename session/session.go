@@ -97,13 +97,13 @@ func New(set *profiles.Set, opts Options) *Manager {
 // Assume returns a session for the profile: the cached one while it is
 // valid, else a new one.
 func (m *Manager) Assume(ctx context.Context, profile string, opts ...CallOption) (*Session, error) {
-	return m.get(ctx, profile, true, opts)
+	return m.get(ctx, profile, validMargin, opts)
 }
 
 // Renew assumes the profile again whatever the cache holds, reusing a
 // cached MFA session where it can.
 func (m *Manager) Renew(ctx context.Context, profile string, opts ...CallOption) (*Session, error) {
-	return m.get(ctx, profile, false, opts)
+	return m.get(ctx, profile, skipCache, opts)
 }
 
 // CallOption adjusts one Assume or Renew call.
