@@ -108,23 +108,18 @@ func (m *Model) startAssume(r *row) tea.Cmd {
 	if !m.usable(r) {
 		return nil
 	}
-	renew := r.sess != nil
+	op := opAssume
+	if r.sess != nil {
+		op = opRenew
+	}
 	if serial := m.mgr.NeedsMFA(r.p.Name); serial != "" || r.needsMFA {
 		if serial == "" {
 			serial = m.detail.mfaSerial(r.p)
 		}
-		action := mfaAssume
-		if renew {
-			action = mfaRenew
-		}
 		m.state = stateMFA
-		return m.mfa.Open(r.p.Name, serial, action)
+		return m.mfa.Open(r.p.Name, serial, op)
 	}
-	op := opAssume
-	if renew {
-		op = opRenew
-	}
-	return m.start(r, op, assumeCmd(m.ctx, m.mgr, r.p.Name, renew, ""))
+	return m.call(r, op, "")
 }
 
 func (m *Model) startDefault(r *row) tea.Cmd {
@@ -133,9 +128,9 @@ func (m *Model) startDefault(r *row) tea.Cmd {
 	}
 	if serial := m.mgr.NeedsMFA(r.p.Name); serial != "" {
 		m.state = stateMFA
-		return m.mfa.Open(r.p.Name, serial, mfaDefault)
+		return m.mfa.Open(r.p.Name, serial, opDefault)
 	}
-	return m.start(r, opDefault, useCmd(m.ctx, m.mgr, r.p.Name, ""))
+	return m.call(r, opDefault, "")
 }
 
 func (m *Model) onMFACode(msg mfaCodeMsg) tea.Cmd {
@@ -145,14 +140,16 @@ func (m *Model) onMFACode(msg mfaCodeMsg) tea.Cmd {
 		return nil
 	}
 	r.needsMFA = false
-	switch msg.action {
-	case mfaDefault:
-		return m.start(r, opDefault, useCmd(m.ctx, m.mgr, r.p.Name, msg.code))
-	case mfaRenew:
-		return m.start(r, opRenew, assumeCmd(m.ctx, m.mgr, r.p.Name, true, msg.code))
-	default:
-		return m.start(r, opAssume, assumeCmd(m.ctx, m.mgr, r.p.Name, false, msg.code))
+	return m.call(r, msg.op, msg.code)
+}
+
+// call starts op (opAssume, opRenew or opDefault) for the row, with the
+// MFA code when one was collected.
+func (m *Model) call(r *row, op, code string) tea.Cmd {
+	if op == opDefault {
+		return m.start(r, op, useCmd(m.ctx, m.mgr, r.p.Name, code))
 	}
+	return m.start(r, op, assumeCmd(m.ctx, m.mgr, r.p.Name, op == opRenew, code))
 }
 
 // start marks a row busy and runs its command, with the spinner going.
@@ -286,9 +283,8 @@ func (m *Model) onError(msg errMsg) tea.Cmd {
 		r.lastFailure = m.c.now()
 	case mfa && (msg.op == opAssume || msg.op == opRenew || msg.op == opDefault):
 		// The cached MFA session ran out between NeedsMFA and the call.
-		action := map[string]mfaAction{opAssume: mfaAssume, opRenew: mfaRenew, opDefault: mfaDefault}[msg.op]
 		m.state = stateMFA
-		return m.mfa.Open(r.p.Name, m.detail.mfaSerial(r.p), action)
+		return m.mfa.Open(r.p.Name, m.detail.mfaSerial(r.p), msg.op)
 	}
 	r.err = msg.err
 	m.setBanner(msg.profile+": "+msg.op+" failed: "+msg.err.Error(), true)

@@ -7,19 +7,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// mfaAction is what to do once the code is in.
-type mfaAction int
-
-const (
-	mfaAssume mfaAction = iota
-	mfaRenew
-	mfaDefault
-)
-
-// mfaCodeMsg carries a complete code back to the root.
+// mfaCodeMsg carries a complete code back to the root, with the call it
+// is for (opAssume, opRenew or opDefault).
 type mfaCodeMsg struct {
 	profile string
-	action  mfaAction
+	op      string
 	code    string
 }
 
@@ -31,7 +23,7 @@ type mfaModel struct {
 	c       *common
 	profile string
 	serial  string
-	action  mfaAction
+	op      string // the call the code is for
 	input   textinput.Model
 	problem string
 }
@@ -48,8 +40,8 @@ func newMFA(c *common) mfaModel {
 }
 
 // Open resets the modal for a profile and focuses the input.
-func (m *mfaModel) Open(profile, serial string, action mfaAction) tea.Cmd {
-	m.profile, m.serial, m.action, m.problem = profile, serial, action, ""
+func (m *mfaModel) Open(profile, serial, op string) tea.Cmd {
+	m.profile, m.serial, m.op, m.problem = profile, serial, op, ""
 	m.input.SetValue("")
 	return m.input.Focus()
 }
@@ -69,7 +61,7 @@ func (m mfaModel) Update(msg tea.Msg) (mfaModel, tea.Cmd) {
 				return m, nil
 			}
 			m.input.Blur()
-			out := mfaCodeMsg{profile: m.profile, action: m.action, code: code}
+			out := mfaCodeMsg{profile: m.profile, op: m.op, code: code}
 			return m, func() tea.Msg { return out }
 		}
 		// Only digits go in; anything else printable is refused at once
