@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -17,17 +15,9 @@ import (
 // fixture (no STS needed) and returns the exit code and both outputs.
 func handoffRun(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	g := &globalOptions{
-		Stdin:  strings.NewReader(""),
-		Stdout: &out,
-		Stderr: &errOut,
-		Getenv: func(k string) string { return env[k] },
-	}
 	args = append([]string{"--config", filepath.Join(t.TempDir(), "config"),
 		"--credentials", filepath.Join("testdata", "handoff", "static-credentials")}, args...)
-	code := run(context.Background(), g, args)
-	return code, out.String(), errOut.String()
+	return runIn(env, "", false, args...)
 }
 
 func TestHandoffCLIUsage(t *testing.T) {

@@ -15,16 +15,24 @@ import (
 	"github.com/rolecall/rolecall/internal/profilegen"
 )
 
-// runCmd runs a command line against buffers and returns the exit code and
-// both outputs.
+// runCmd runs a command line against buffers, in an empty environment,
+// and returns the exit code and both outputs.
 func runCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runIn(nil, "", false, args...)
+}
+
+// runIn runs a command line in-process with the environment env, stdin
+// (a terminal when terminal is set) and buffers for the outputs; it
+// returns the exit code and both outputs.
+func runIn(env map[string]string, stdin string, terminal bool, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	g := &globalOptions{
-		Stdin:  strings.NewReader(""),
-		Stdout: &out,
-		Stderr: &errOut,
-		Getenv: func(string) string { return "" },
+		Stdin:           strings.NewReader(stdin),
+		Stdout:          &out,
+		Stderr:          &errOut,
+		Getenv:          func(k string) string { return env[k] },
+		StdinIsTerminal: terminal,
 	}
 	code := run(context.Background(), g, args)
 	return code, out.String(), errOut.String()

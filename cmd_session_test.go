@@ -26,18 +26,9 @@ var (
 // cache in cache.
 func sessionRun(t *testing.T, endpoint, cache, stdin string, terminal bool, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
 	env := map[string]string{"AWS_ENDPOINT_URL_STS": endpoint, "ROLECALL_CACHE_DIR": cache, "USER": "tester"}
-	g := &globalOptions{
-		Stdin:           strings.NewReader(stdin),
-		Stdout:          &out,
-		Stderr:          &errOut,
-		Getenv:          func(k string) string { return env[k] },
-		StdinIsTerminal: terminal,
-	}
 	args = append(args, "--config", sessionConfig, "--credentials", sessionCredentials)
-	code := run(context.Background(), g, args)
-	return code, out.String(), errOut.String()
+	return runIn(env, stdin, terminal, args...)
 }
 
 // cachedSecrets are the secrets of every session cached in dir: no
