@@ -21,7 +21,8 @@ const (
 	chainedMax = time.Hour
 )
 
-// get is Assume (useCache) and Renew (!useCache).
+// get returns the profile's cached session when it lives at least
+// minLife longer, else a new one; skipCache always assumes anew (Renew).
 func (m *Manager) get(ctx context.Context, name string, minLife time.Duration, opts []CallOption) (*Session, error) {
 	p, err := m.profile(name)
 	if err != nil {
