@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -28,7 +28,7 @@ func rolecallBinary(t *testing.T) string {
 		}
 		builtBinary.dir = dir
 		builtBinary.path = filepath.Join(dir, "rolecall")
-		if out, err := exec.Command("go", "build", "-o", builtBinary.path, ".").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", builtBinary.path, "..").CombinedOutput(); err != nil {
 			builtBinary.err = errors.New(string(out))
 		}
 	})

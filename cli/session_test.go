@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -16,8 +16,8 @@ import (
 )
 
 var (
-	sessionConfig      = filepath.Join("session", "testdata", "moto", "config")
-	sessionCredentials = filepath.Join("session", "testdata", "moto", "credentials")
+	sessionConfig      = filepath.Join("..", "session", "testdata", "moto", "config")
+	sessionCredentials = filepath.Join("..", "session", "testdata", "moto", "credentials")
 	// The source profile's secret in session/testdata/moto/credentials.
 	sessionSourceSecret = "not-a-real-secret-for-tests-only"
 )

@@ -1,0 +1,156 @@
+// Package cli is rolecall's command line: one file per command (or close
+// group), each with an Options struct holding its flags, streams and
+// dependencies, and a run function that tests call directly. Exit codes
+// are decided in Run and nowhere else.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// globalOptions are the flags every subcommand shares, plus the process's
+// streams and environment so tests can replace them.
+type globalOptions struct {
+	Config      string
+	Credentials string
+	Region      string
+	MFACode     string
+	Duration    time.Duration
+
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// StdinIsTerminal reports whether MFA codes can be prompted for.
+	StdinIsTerminal bool
+}
+
+// usageError marks a mistake on the command line (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitCodeError carries a child's exit code through (exec, shell).
+type exitCodeError struct{ code int }
+
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// Main runs rolecall with the process's arguments, streams and
+// environment, and returns the exit code.
+func Main() int {
+	g := &globalOptions{
+		Stdin:           os.Stdin,
+		Stdout:          os.Stdout,
+		Stderr:          os.Stderr,
+		Getenv:          os.Getenv,
+		StdinIsTerminal: isTerminal(os.Stdin),
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return run(ctx, g, os.Args[1:])
+}
+
+// run executes one command line and returns the exit code. Exit codes are
+// decided here and nowhere else.
+func run(ctx context.Context, g *globalOptions, args []string) int {
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetIn(g.Stdin)
+	root.SetOut(g.Stdout)
+	root.SetErr(g.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var code exitCodeError
+	if errors.As(err, &code) {
+		return code.code
+	}
+	fmt.Fprintln(g.Stderr, "rolecall: "+err.Error())
+	var usage usageError
+	if errors.As(err, &usage) {
+		return exitUsage
+	}
+	return exitFailed
+}
+
+func newRootCmd(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "rolecall",
+		Short: "Assume, renew and hand on AWS role sessions",
+		Long: "rolecall lists the profiles of ~/.aws/config and ~/.aws/credentials that become\n" +
+			"role sessions, assumes and renews them through AWS STS, and hands the\n" +
+			"credentials on. Without a subcommand it opens the terminal UI.",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runTUI(cmd.Context(), g, false)
+		},
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%s (see '%s --help')", err, c.CommandPath())}
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Config, "config", "", "shared config file (default $AWS_CONFIG_FILE or ~/.aws/config)")
+	pf.StringVar(&g.Credentials, "credentials", "", "shared credentials file (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)")
+	pf.StringVar(&g.Region, "region", "", "AWS region for STS (default $AWS_REGION, the profile's region, us-east-1)")
+	pf.StringVar(&g.MFACode, "mfa-code", "", "current MFA code, when the role needs one")
+	pf.DurationVar(&g.Duration, "duration", 0, "session duration, e.g. 1h (default the profile's duration_seconds)")
+
+	root.AddCommand(
+		&cobra.Command{
+			Use:   "demo",
+			Short: "Open the UI on a built-in sandbox (no AWS account needed)",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return runTUI(cmd.Context(), g, true)
+			},
+		},
+		newListCmd(g),
+		newAssumeCmd(g),
+		newWhoamiCmd(g),
+		newSessionsCmd(g),
+		newUseCmd(g),
+		newEnvCmd(g),
+		newExecCmd(g),
+		newShellCmd(g),
+		newCredentialProcessCmd(g),
+	)
+	// Positional-argument mistakes are usage errors too.
+	for _, c := range root.Commands() {
+		wrapArgs(c)
+	}
+	wrapArgs(root)
+	return root
+}
+
+// wrapArgs makes a command's argument validation return usageError.
+func wrapArgs(c *cobra.Command) {
+	if c.Args == nil {
+		return
+	}
+	check := c.Args
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{fmt.Errorf("%s (see '%s --help')", err, cmd.CommandPath())}
+		}
+		return nil
+	}
+}
