@@ -35,7 +35,7 @@ func TestHandoffCLIUsage(t *testing.T) {
 		{name: "exec without a command", args: []string{"exec", "temp"}, want: exitUsage, wantErr: "rolecall exec --help"},
 		{name: "exec with only --", args: []string{"exec", "temp", "--"}, want: exitUsage, wantErr: "exec needs PROFILE -- CMD"},
 		{name: "unknown command", args: []string{"bogus"}, want: exitUsage, wantErr: "rolecall --help"},
-		{name: "unknown profile", args: []string{"env", "nope"}, want: exitFailed, wantErr: "profile nope not found"},
+		{name: "unknown profile", args: []string{"env", "nope"}, want: exitUsage, wantErr: "profile nope not found"},
 		{name: "command not found", args: []string{"exec", "temp", "--", "no-such-command-xyz"}, want: exitFailed, wantErr: `command "no-such-command-xyz" not found`},
 	}
 	for _, tt := range tests {

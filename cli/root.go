@@ -8,11 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"time"
 
+	"github.com/rolecall/rolecall/session"
 	"github.com/spf13/cobra"
 )
 
@@ -22,23 +21,6 @@ const (
 	exitFailed = 1
 	exitUsage  = 2
 )
-
-// globalOptions are the flags every subcommand shares, plus the process's
-// streams and environment so tests can replace them.
-type globalOptions struct {
-	Config      string
-	Credentials string
-	Region      string
-	MFACode     string
-	Duration    time.Duration
-
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
-	Getenv func(string) string
-	// StdinIsTerminal reports whether MFA codes can be prompted for.
-	StdinIsTerminal bool
-}
 
 // usageError marks a mistake on the command line (exit 2).
 type usageError struct{ err error }
@@ -84,7 +66,7 @@ func run(ctx context.Context, g *globalOptions, args []string) int {
 	}
 	fmt.Fprintln(g.Stderr, "rolecall: "+err.Error())
 	var usage usageError
-	if errors.As(err, &usage) {
+	if errors.As(err, &usage) || session.IsUsage(err) {
 		return exitUsage
 	}
 	return exitFailed
@@ -110,7 +92,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Config, "config", "", "shared config file (default $AWS_CONFIG_FILE or ~/.aws/config)")
 	pf.StringVar(&g.Credentials, "credentials", "", "shared credentials file (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)")
-	pf.StringVar(&g.Region, "region", "", "AWS region for STS (default $AWS_REGION, the profile's region, us-east-1)")
+	pf.StringVar(&g.Region, "region", "", "AWS region handed on and used for STS (default $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region)")
 	pf.StringVar(&g.MFACode, "mfa-code", "", "current MFA code, when the role needs one")
 	pf.DurationVar(&g.Duration, "duration", 0, "session duration, e.g. 1h (default the profile's duration_seconds)")
 
@@ -123,15 +105,17 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 				return runTUI(cmd.Context(), g, true)
 			},
 		},
-		newListCmd(g),
-		newAssumeCmd(g),
-		newWhoamiCmd(g),
-		newSessionsCmd(g),
-		newUseCmd(g),
-		newEnvCmd(g),
-		newExecCmd(g),
-		newShellCmd(g),
-		newCredentialProcessCmd(g),
+		newListCmd(g, nil),
+		newAssumeCmd(g, nil),
+		newWhoamiCmd(g, nil),
+		newSessionsCmd(g, nil),
+		newRenewCmd(g, nil),
+		newForgetCmd(g, nil),
+		newUseCmd(g, nil),
+		newEnvCmd(g, nil),
+		newExecCmd(g, nil),
+		newShellCmd(g, nil),
+		newCredentialProcessCmd(g, nil),
 	)
 	// Positional-argument mistakes are usage errors too.
 	for _, c := range root.Commands() {

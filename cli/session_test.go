@@ -46,6 +46,23 @@ func cachedSecrets(t *testing.T, cache string) []string {
 	return out
 }
 
+// cachedKey is the access key id of profile's cached session in cache.
+func cachedKey(t *testing.T, cache, profile string) string {
+	t.Helper()
+	set, err := profiles.Load(profiles.Files{Config: sessionConfig, Credentials: sessionCredentials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := session.New(set, session.Options{CacheDir: cache}).Sessions()
+	for _, s := range list {
+		if s.Profile == profile {
+			return s.Creds.AccessKeyID
+		}
+	}
+	t.Fatalf("no cached session of %s", profile)
+	return ""
+}
+
 func noSecrets(t *testing.T, cache, what, out string) {
 	t.Helper()
 	for i, s := range cachedSecrets(t, cache) {
@@ -154,30 +171,39 @@ func TestSessionCommands(t *testing.T) {
 			t.Errorf("sessions %v, want one,three", names)
 		}
 
-		// [default] written for "three".
-		dir := t.TempDir()
-		creds := filepath.Join(dir, "credentials")
-		src, _ := os.ReadFile(sessionCredentials)
-		def := "\n[default]\naws_access_key_id = ASIAX\naws_secret_access_key = x\naws_session_token = y\nrolecall_profile = three\n"
-		if err := os.WriteFile(creds, append(src, def...), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		var outBuf, errBuf bytes.Buffer
-		g := &globalOptions{Stdin: strings.NewReader(""), Stdout: &outBuf, Stderr: &errBuf,
-			Getenv: func(k string) string { return map[string]string{"ROLECALL_CACHE_DIR": cache}[k] }}
-		if code := run(context.Background(), g, []string{"sessions", "--config", sessionConfig, "--credentials", creds}); code != exitOK {
-			t.Fatalf("exit %d: %s", code, errBuf.String())
-		}
-		for _, line := range strings.Split(outBuf.String(), "\n") {
-			if strings.HasPrefix(line, "three ") != strings.Contains(line, "[default]") {
-				t.Errorf("[default] marker on the wrong line: %q", line)
+		// [default] holding three's session: marked. Another key under
+		// three's name (a later session, or keys written over rolecall's):
+		// not marked.
+		threeKey := cachedKey(t, cache, "three")
+		for _, tc := range []struct {
+			key    string
+			marked bool
+		}{{threeKey, true}, {"ASIAOTHERSESSION0001", false}} {
+			dir := t.TempDir()
+			creds := filepath.Join(dir, "credentials")
+			src, _ := os.ReadFile(sessionCredentials)
+			def := "\n[default]\naws_access_key_id = " + tc.key + "\naws_secret_access_key = x\naws_session_token = y\nrolecall_profile = three\n"
+			if err := os.WriteFile(creds, append(src, def...), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var outBuf, errBuf bytes.Buffer
+			g := &globalOptions{Stdin: strings.NewReader(""), Stdout: &outBuf, Stderr: &errBuf,
+				Getenv: func(k string) string { return map[string]string{"ROLECALL_CACHE_DIR": cache}[k] }}
+			if code := run(context.Background(), g, []string{"sessions", "--config", sessionConfig, "--credentials", creds}); code != exitOK {
+				t.Fatalf("exit %d: %s", code, errBuf.String())
+			}
+			for _, line := range strings.Split(outBuf.String(), "\n") {
+				want := tc.marked && strings.HasPrefix(line, "three ")
+				if strings.Contains(line, "[default]") != want {
+					t.Errorf("[default] holding key %s: marker wrong on %q", session.MaskKey(tc.key), line)
+				}
 			}
 		}
 	})
 
 	t.Run("unknown profile", func(t *testing.T) {
 		code, _, stderr := sessionRun(t, moto.URL, cache, "", false, "assume", "nope")
-		if code != exitFailed || !strings.Contains(stderr, "rolecall list") || strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
+		if code != exitUsage || !strings.Contains(stderr, "rolecall list") || strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
 			t.Errorf("exit %d, stderr %q", code, stderr)
 		}
 	})

@@ -40,13 +40,13 @@ func runTUI(ctx context.Context, g *globalOptions, demo bool) error {
 		environ = sb.Environ(environ)
 		hint = sandbox.MFAHint
 	}
-	set, err := loadProfiles(&opts)
+	set, err := opts.load()
 	if err != nil {
 		return err
 	}
-	// The UI asks for MFA codes in its own modal before a call starts, so
-	// the manager gets no terminal prompt.
-	mo := managerOptions(&opts, nil)
+	// The UI asks for MFA codes in its own modal, so the manager gets no
+	// terminal prompt.
+	mo := opts.managerOptions(false)
 	mo.ShellGetenv = warnGetenv
 	mgr := session.New(set, mo)
 	noColor := g.Getenv("NO_COLOR") != ""

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // build turns merged sections into resolved profiles.
@@ -158,14 +159,19 @@ func fillProfile(p *Profile, s *section) {
 				break
 			}
 			d, err := strconv.Atoi(v.Value)
-			if err != nil || d <= 0 {
+			switch {
+			case err != nil && !isDigits(strings.TrimPrefix(v.Value, "-")):
 				p.Err = &Error{Pos: v.Pos, Profile: p.Name, Msg: "duration_seconds = " + strconv.Quote(v.Value) + " is not a number of seconds (use e.g. 3600)"}
+			case err != nil || d < int(MinDuration/time.Second) || d > int(MaxRoleDuration/time.Second):
+				p.Err = &Error{Pos: v.Pos, Profile: p.Name, Msg: "duration_seconds = " + v.Value +
+					" is out of range: STS accepts 900 (15 minutes) to 43200 (12 hours), and the role's own maximum"}
+			default:
+				p.DurationSeconds = d
 			}
-			p.DurationSeconds = d
 		}
 	}
 	p.HasKeys = accessKey != "" && secretKey != ""
-	p.AccountID = accountFromARN(p.RoleARN)
+	p.AccountID = AccountFromARN(p.RoleARN)
 	if p.AccountID == "" {
 		p.AccountID = accountID
 	}
@@ -191,9 +197,24 @@ func fillProfile(p *Profile, s *section) {
 	}
 }
 
-// accountFromARN returns the account id field of an ARN
-// (arn:partition:service:region:account:resource), or "".
-func accountFromARN(arn string) string {
+// isDigits reports whether s is a non-empty run of ASCII digits (a number
+// too large for an int is still a number, just out of range).
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// AccountFromARN returns the account id field of an ARN
+// (arn:partition:service:region:account:resource), or "". It is the one
+// place an account is read from an ARN.
+func AccountFromARN(arn string) string {
 	if !strings.HasPrefix(arn, "arn:") {
 		return ""
 	}

@@ -18,7 +18,6 @@ type DefaultWrite struct {
 	// Profile is the profile the session belongs to; it is recorded in
 	// [default] under a key the AWS CLI ignores.
 	Profile string
-	Region  string
 }
 
 // WriteResult says what WriteDefault did besides writing [default].

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -270,14 +269,10 @@ func defaultState(s *section) DefaultState {
 	if s == nil {
 		return DefaultState{}
 	}
-	st := DefaultState{Exists: true}
-	st.Profile = s.props.Get(KeyRolecallProfile).Value
-	if t, err := time.Parse(time.RFC3339, s.props.Get(KeyRolecallExpiration).Value); err == nil {
-		st.Expiration = t
+	return DefaultState{
+		Profile:     s.props.Get(KeyRolecallProfile).Value,
+		AccessKeyID: s.props.Get("aws_access_key_id").Value,
 	}
-	hasKeys := s.props.Get("aws_access_key_id").Value != "" && s.props.Get("aws_secret_access_key").Value != ""
-	st.LongTerm = hasKeys && (s.props.Get("aws_session_token").Value == "" || st.Profile == "")
-	return st
 }
 
 // SelectedProfile is the profile the AWS CLI uses when none is named:
@@ -287,4 +282,18 @@ func SelectedProfile(getenv func(string) string) string {
 		return p
 	}
 	return "default"
+}
+
+// ReadDefault reads who holds [default] of the credentials file at path
+// now; a missing file or section is the zero DefaultState.
+func ReadDefault(path string) (DefaultState, error) {
+	text, _, err := readText(path, "credentials")
+	if err != nil {
+		return DefaultState{}, err
+	}
+	f, err := parse(text, path, parseOptions{})
+	if err != nil {
+		return DefaultState{}, err
+	}
+	return defaultState(f.profiles["default"]), nil
 }

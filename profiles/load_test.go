@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestLoadLenient(t *testing.T) {
@@ -139,14 +138,13 @@ func TestLoadFiles(t *testing.T) {
 }
 
 func TestLoadDefaultState(t *testing.T) {
-	exp := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name  string
 		creds string
 		want  DefaultState
 	}{
-		{"written by rolecall", "default.credentials", DefaultState{Profile: "prod", Expiration: exp, Exists: true}},
-		{"long-term keys", "longterm.credentials", DefaultState{LongTerm: true, Exists: true}},
+		{"written by rolecall", "default.credentials", DefaultState{Profile: "prod", AccessKeyID: "ASIASESSION"}},
+		{"long-term keys", "longterm.credentials", DefaultState{AccessKeyID: "AKIALONGTERM"}},
 		{"no default", "broken.credentials", DefaultState{}},
 	}
 	for _, tc := range tests {
@@ -156,10 +154,28 @@ func TestLoadDefaultState(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := set.Default
-			if got.Profile != tc.want.Profile || !got.Expiration.Equal(tc.want.Expiration) || got.LongTerm != tc.want.LongTerm || got.Exists != tc.want.Exists {
+			if got != tc.want {
 				t.Errorf("Default = %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+	// Holds matches the recorded profile and the very keys.
+	set, err := Load(Files{Credentials: filepath.Join("testdata", "default.credentials")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		profile, key string
+		want         bool
+	}{
+		{"prod", "ASIASESSION", true},
+		{"prod", "ASIAOTHERSESSION", false}, // a later session of prod
+		{"dev", "ASIASESSION", false},
+		{"", "", false},
+	} {
+		if got := set.Default.Holds(tc.profile, tc.key); got != tc.want {
+			t.Errorf("Holds(%q, %q) = %v, want %v", tc.profile, tc.key, got, tc.want)
+		}
 	}
 }
 

@@ -177,9 +177,44 @@ func (c *Chain) Names() []string {
 	return names
 }
 
-// MultiHop reports whether the chain assumes more than one role: STS caps
-// the duration of a chained session at one hour.
+// MultiHop reports whether the chain assumes more than one role.
 func (c *Chain) MultiHop() bool { return len(c.Roles) > 1 }
+
+// Chained reports whether role i of the chain is assumed with credentials
+// that are themselves a role session (role chaining), which STS limits to
+// ChainedMax: every role after the first, and the first one when the root
+// is a role session (instance or container role, SSO, web identity).
+func (c *Chain) Chained(i int) bool {
+	return i > 0 || (i == 0 && c.Root.Kind.RoleSession())
+}
+
+// Capped reports whether the profile's own role is chained, so that STS
+// grants it at most ChainedMax whatever duration is asked for. It is the
+// one answer to "is this session capped at an hour" that every caller uses.
+func (c *Chain) Capped() bool {
+	return len(c.Roles) > 0 && c.Chained(len(c.Roles)-1)
+}
+
+// RoleSession reports whether a root's credentials are a role session.
+// Static keys, the environment and a credential_process may hold either
+// kind; STS tells when it matters (see session's error for that case).
+func (k RootKind) RoleSession() bool {
+	switch k {
+	case RootIMDS, RootECS, RootSSO, RootWebIdentity:
+		return true
+	}
+	return false
+}
+
+// Session lifetimes STS accepts: AssumeRole from 15 minutes to 12 hours
+// (the role's own maximum may be lower), GetSessionToken up to 36 hours,
+// and a chained role at most one hour.
+const (
+	MinDuration           = 15 * time.Minute
+	MaxRoleDuration       = 12 * time.Hour
+	MaxMFASessionDuration = 36 * time.Hour
+	ChainedMax            = time.Hour
+)
 
 // Root is the start of a chain. Secret values are only read by session.
 type Root struct {
@@ -206,8 +241,6 @@ type Root struct {
 	WebIdentityFile string // RootWebIdentity
 	RoleARN         string // RootWebIdentity
 	RoleSessionName string // RootWebIdentity
-
-	Region string // the root profile's region, if any
 }
 
 // RoleHop is one sts:AssumeRole call.
@@ -219,8 +252,6 @@ type RoleHop struct {
 	RoleSessionName string
 	MFASerial       string
 	DurationSeconds int
-	Region          string
-	EndpointURL     string
 }
 
 // Error is a problem in a file or a profile, with the place it was found.
@@ -242,15 +273,19 @@ func (e *Error) Error() string {
 	return s
 }
 
-// DefaultState is what rolecall last wrote into [default] of the
-// credentials file, read back from the keys the AWS CLI ignores.
+// DefaultState is who holds [default] of the credentials file.
 type DefaultState struct {
-	// Profile is the profile whose session [default] holds; empty when
+	// Profile is the profile rolecall recorded writing there; empty when
 	// [default] was not written by rolecall.
-	Profile    string
-	Expiration time.Time
-	// LongTerm is true when [default] holds keys without a session token or
-	// keys rolecall did not write.
-	LongTerm bool
-	Exists   bool
+	Profile string
+	// AccessKeyID is the key id [default] holds now, whoever wrote it.
+	AccessKeyID string
+}
+
+// Holds reports whether [default] holds the session of profile whose
+// access key id is keyID: the profile rolecall recorded and the very keys,
+// not only the name (a later session of the same profile, or keys another
+// tool wrote over rolecall's, are not it).
+func (d DefaultState) Holds(profile, keyID string) bool {
+	return profile != "" && keyID != "" && d.Profile == profile && d.AccessKeyID == keyID
 }

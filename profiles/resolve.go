@@ -149,7 +149,7 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 				return fail(csrc.Pos, profileRef(name, p)+"unknown credential_source "+strconv.Quote(csrc.Value)+
 					" (use Environment, Ec2InstanceMetadata or EcsContainer)")
 			}
-			root := Root{Kind: kind, Profile: p.Name, Pos: csrc.Pos, Region: p.Region}
+			root := Root{Kind: kind, Profile: p.Name, Pos: csrc.Pos}
 			return r.chain(r.share(p, rootViaSettings, root), hops), nil
 		}
 		if p.SourceProfile == p.Name {
@@ -202,8 +202,6 @@ func hop(p *Profile) RoleHop {
 		RoleSessionName: p.RoleSessionName,
 		MFASerial:       p.MFASerial,
 		DurationSeconds: p.DurationSeconds,
-		Region:          p.Region,
-		EndpointURL:     p.EndpointURL,
 	}
 }
 
@@ -219,7 +217,7 @@ func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
 		if !ok {
 			return fail(v.Pos, "unknown credential_source "+strconv.Quote(v.Value)+" (use Environment, Ec2InstanceMetadata or EcsContainer)")
 		}
-		return Root{Kind: kind, Profile: p.Name, Pos: v.Pos, Region: p.Region}, nil
+		return Root{Kind: kind, Profile: p.Name, Pos: v.Pos}, nil
 	}
 	if p.WebIdentityFile != "" {
 		v := p.Props.Get(keyWebIdentity)
@@ -227,14 +225,14 @@ func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
 			return fail(v.Pos, "web_identity_token_file needs a role_arn to assume with it")
 		}
 		return Root{Kind: RootWebIdentity, Profile: p.Name, Pos: v.Pos, WebIdentityFile: v.Value,
-			RoleARN: p.RoleARN, RoleSessionName: p.RoleSessionName, Region: p.Region}, nil
+			RoleARN: p.RoleARN, RoleSessionName: p.RoleSessionName}, nil
 	}
 	if root, err, ok := s.ssoRoot(selected, p); ok {
 		return root, err
 	}
 	if p.CredentialProcess != "" {
 		v := p.Props.Get(keyProcess)
-		return Root{Kind: RootProcess, Profile: p.Name, Pos: v.Pos, CredentialProcess: v.Value, Region: p.Region}, nil
+		return Root{Kind: RootProcess, Profile: p.Name, Pos: v.Pos, CredentialProcess: v.Value}, nil
 	}
 	return staticRoot(selected, p)
 }
@@ -272,7 +270,6 @@ func staticRoot(selected string, p *Profile) (Root, *Error) {
 		SessionToken:    sessionToken,
 		AccountID:       accountID,
 		MFASerial:       p.MFASerial,
-		Region:          p.Region,
 	}, nil
 }
 
@@ -286,7 +283,7 @@ func (s *Set) ssoRoot(selected string, p *Profile) (root Root, err *Error, ok bo
 		return Root{}, &Error{Pos: pos, Profile: selected, Msg: profileRef(selected, p) + msg}, true
 	}
 	root = Root{Kind: RootSSO, Profile: p.Name, Pos: p.Pos, SSOAccountID: p.SSOAccountID, SSORoleName: p.SSORoleName,
-		SSOStartURL: p.SSOStartURL, SSORegion: p.SSORegion, Region: p.Region}
+		SSOStartURL: p.SSOStartURL, SSORegion: p.SSORegion}
 	if p.SSOSession != "" {
 		at := p.Props.Get(keySSOSession).Pos
 		root.Pos = at

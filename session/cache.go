@@ -11,17 +11,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/rolecall/rolecall/profiles"
 )
 
-// cacheVersion marks files this program wrote; others are foreign.
-const cacheVersion = 1
-
-// validMargin is how long a cached session must still live to be handed
-// out: credentials that die within seconds only make the next call fail.
-const validMargin = time.Minute
+// cacheVersion marks files this program wrote; others are foreign. Version
+// 2 holds the expiry once (in the credentials) and the requested lifetime.
+const cacheVersion = 2
 
 type cacheFile struct {
 	Version int      `json:"rolecall_cache"`
@@ -55,7 +51,7 @@ func (m *Manager) chainKey(p *profiles.Profile) string {
 	}
 	parts := []string{"v1", p.Name, string(r.Kind), r.Profile, id, r.CredentialProcess,
 		r.SSOSession, r.SSOStartURL, r.SSOAccountID, r.SSORoleName, r.WebIdentityFile, r.RoleARN,
-		m.resolveEndpoint(p)}
+		m.serviceEndpoint(p, "STS", "sts")}
 	for _, h := range c.Roles {
 		parts = append(parts, h.RoleARN, h.ExternalID, h.RoleSessionName, h.MFASerial)
 	}
@@ -86,6 +82,25 @@ func (m *Manager) readSession(key string) (*Session, error) {
 }
 
 func readSessionFile(path string) (*Session, error) {
+	b, err := readCacheFile(path)
+	if b == nil || err != nil {
+		return nil, err
+	}
+	var f cacheFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: not a rolecall session file; ignored (delete it to silence this)", path)
+	}
+	if f.Version > 0 && f.Version != cacheVersion {
+		return nil, nil // another rolecall version's: a miss, replaced on the next write
+	}
+	if f.Version == 0 || f.Session == nil || f.Session.Creds.AccessKeyID == "" {
+		return nil, fmt.Errorf("%s: not a rolecall session file; ignored (delete it to silence this)", path)
+	}
+	return f.Session, nil
+}
+
+// readCacheFile reads one cache file; a missing one is (nil, nil).
+func readCacheFile(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -93,11 +108,7 @@ func readSessionFile(path string) (*Session, error) {
 		}
 		return nil, fmt.Errorf("%s: cannot read cached session (%v); ignored", path, err)
 	}
-	var f cacheFile
-	if err := json.Unmarshal(b, &f); err != nil || f.Version != cacheVersion || f.Session == nil || f.Session.Creds.AccessKeyID == "" {
-		return nil, fmt.Errorf("%s: not a rolecall session file; ignored (delete it to silence this)", path)
-	}
-	return f.Session, nil
+	return b, nil
 }
 
 // writeSession stores s atomically: a reader sees the old file or the new
@@ -111,10 +122,12 @@ func (m *Manager) writeSession(s *Session) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b)
+	return m.writeCacheFile(path, b)
 }
 
-func writeFileAtomic(path string, b []byte) error {
+// writeCacheFile writes one cache file atomically, 0600 in a 0700
+// directory.
+func (m *Manager) writeCacheFile(path string, b []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create the session cache %s: %v (set ROLECALL_CACHE_DIR to a writable directory)", dir, err)
@@ -141,8 +154,78 @@ func writeFileAtomic(path string, b []byte) error {
 	return nil
 }
 
-// listSessions reads every session file in the cache.
-func (m *Manager) listSessions() ([]*Session, []error) {
+// Forget drops a profile's cached session: the one under its current
+// chain key and any older one its files no longer give (a profile since
+// removed from the files included). The MFA session other roles share
+// stays. It returns how many files it removed; a name that is neither a
+// profile nor in the cache is an unknown-profile error.
+func (m *Manager) Forget(profile string) (int, error) {
+	dir, err := m.cacheDir()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	remove := func(path string) error {
+		err := os.Remove(path)
+		if err == nil {
+			n++
+			return nil
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("cannot remove %s: %v", path, errors.Unwrap(err))
+	}
+	p, perr := m.profile(profile)
+	if perr == nil {
+		if err := remove(filepath.Join(dir, m.chainKey(p)+".json")); err != nil {
+			return n, err
+		}
+	}
+	all, _ := m.Sessions()
+	for _, s := range all {
+		if s.Profile == profile && s.Key != "" && filepath.Base(s.Key) == s.Key {
+			if err := remove(filepath.Join(dir, s.Key+".json")); err != nil {
+				return n, err
+			}
+		}
+	}
+	if n == 0 && IsUsage(perr) {
+		return 0, perr
+	}
+	return n, nil
+}
+
+// ForgetAll drops every cached session and MFA session, and returns how
+// many files it removed.
+func (m *Manager) ForgetAll() (int, error) {
+	dir, err := m.cacheDir()
+	if err != nil {
+		return 0, err
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("cannot read the session cache %s: %v", dir, err)
+	}
+	n := 0
+	for _, e := range entries {
+		if name := e.Name(); e.Type().IsRegular() && strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".") {
+			path := filepath.Join(dir, name)
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return n, fmt.Errorf("cannot remove %s: %v", path, errors.Unwrap(err))
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Sessions lists every cached session, expired ones included; warnings name
+// files it ignored.
+func (m *Manager) Sessions() ([]*Session, []error) {
 	dir, err := m.cacheDir()
 	if err != nil {
 		return nil, []error{err}
@@ -169,6 +252,7 @@ func (m *Manager) listSessions() ([]*Session, []error) {
 			continue
 		}
 		if s != nil {
+			s.FromCache = true
 			out = append(out, s)
 		}
 	}
@@ -176,21 +260,7 @@ func (m *Manager) listSessions() ([]*Session, []error) {
 		if out[i].Profile != out[j].Profile {
 			return out[i].Profile < out[j].Profile
 		}
-		return out[i].Expiration.Before(out[j].Expiration)
+		return out[i].Expires().Before(out[j].Expires())
 	})
 	return out, warns
-}
-
-// skipCache, as a call's minimum life, makes it assume anew whatever the
-// cache holds.
-const skipCache time.Duration = -1
-
-// liveFor reports whether a session still lives more than minLife after
-// now; one without an expiry always does.
-func liveFor(s *Session, now time.Time, minLife time.Duration) bool {
-	if s == nil {
-		return false
-	}
-	exp := expiration(s)
-	return exp.IsZero() || exp.After(now.Add(minLife))
 }

@@ -11,32 +11,30 @@ import (
 	"github.com/rolecall/rolecall/internal/testenv"
 )
 
-func handSession(secret, token string) *Session {
+func handSession(secret, token string) Handoff {
 	exp := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
-	return &Session{
-		Profile:    "prod admin",
-		Creds:      Credentials{AccessKeyID: "ASIAEXAMPLEKEY01", SecretAccessKey: secret, SessionToken: token, Expires: exp},
-		Expiration: exp,
-		Region:     "eu-west-1",
-	}
+	return Handoff{Session: &Session{
+		Profile: "prod admin",
+		Creds:   Credentials{AccessKeyID: "ASIAEXAMPLEKEY01", SecretAccessKey: secret, SessionToken: token, Expires: exp},
+	}, Region: "eu-west-1"}
 }
 
 func TestEnvVars(t *testing.T) {
 	tests := []struct {
 		name string
-		s    *Session
+		s    Handoff
 		want []string
 	}{
 		{name: "role session", s: handSession("sec", "tok"), want: []string{
 			"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION",
 			"AWS_CREDENTIAL_EXPIRATION", "ROLECALL_PROFILE"}},
-		{name: "long-term keys, no region", s: &Session{Profile: "p", Creds: Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}},
+		{name: "long-term keys, no region", s: Handoff{Session: &Session{Profile: "p", Creds: Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}}},
 			want: []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ROLECALL_PROFILE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, v := range Vars(tt.s) {
+			for _, v := range tt.s.Vars() {
 				got = append(got, v.Name)
 			}
 			if !slices.Equal(got, tt.want) {
@@ -51,15 +49,15 @@ func TestEnvEnviron(t *testing.T) {
 		"AWS_SESSION_TOKEN=stale", "AWS_ACCESS_KEY_ID=AKIAOLD", "HOME=/h"}
 	tests := []struct {
 		name      string
-		s         *Session
+		s         Handoff
 		wantToken bool
 	}{
 		{name: "role session replaces the token", s: handSession("sec", "tok"), wantToken: true},
-		{name: "keys without a token drop the stale one", s: &Session{Profile: "p", Creds: Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}}},
+		{name: "keys without a token drop the stale one", s: Handoff{Session: &Session{Profile: "p", Creds: Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := Environ(base, tt.s)
+			env := tt.s.Environ(base)
 			got := map[string][]string{}
 			for _, kv := range env {
 				k, v, _ := strings.Cut(kv, "=")
@@ -110,7 +108,7 @@ func TestEnvExportLinesThroughShells(t *testing.T) {
 			for _, a := range awkward {
 				t.Run(a.name, func(t *testing.T) {
 					s := handSession(a.secret, "tok'en $x")
-					lines, err := ExportLines(shell, s)
+					lines, err := s.ExportLines(shell)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -125,7 +123,7 @@ func TestEnvExportLinesThroughShells(t *testing.T) {
 						k, v, _ := strings.Cut(kv, "=")
 						got[k] = v
 					}
-					for _, v := range Vars(s) {
+					for _, v := range s.Vars() {
 						if got[v.Name] != v.Value {
 							t.Errorf("%s: value mismatch after %s ran the lines", v.Name, shell)
 						}
@@ -159,7 +157,7 @@ func TestEnvExportLinesSyntax(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.shell+"/"+tt.want, func(t *testing.T) {
-			got, err := ExportLines(tt.shell, s)
+			got, err := s.ExportLines(tt.shell)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("error %v, want error %v", err, tt.wantErr)
 			}
@@ -168,7 +166,7 @@ func TestEnvExportLinesSyntax(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ExportLines("cmd", handSession(`a"b%c`, "t")); err == nil {
+	if _, err := handSession(`a"b%c`, "t").ExportLines("cmd"); err == nil {
 		t.Errorf("cmd accepted a value it cannot quote")
 	}
 }
@@ -193,7 +191,7 @@ func TestEnvCredentialProcessJSON(t *testing.T) {
 		s       *Session
 		wantExp string
 	}{
-		{name: "role session", s: handSession("sec", "tok"), wantExp: "2026-11-23T16:00:00Z"},
+		{name: "role session", s: handSession("sec", "tok").Session, wantExp: "2026-11-23T16:00:00Z"},
 		{name: "never expires", s: &Session{Creds: Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}}},
 	}
 	for _, tt := range tests {
@@ -233,7 +231,7 @@ func TestEnvShellCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := ShellCommandFor(handSession("s", "t"), []string{"AWS_PROFILE=x"}, func(k string) string {
+			c := handSession("s", "t").ShellCommand([]string{"AWS_PROFILE=x"}, func(k string) string {
 				if k == "SHELL" {
 					return tt.shellVar
 				}

@@ -16,17 +16,27 @@ type ErrorKind string
 
 // The kinds of session error.
 const (
-	KindAccessDenied ErrorKind = "access_denied" // trust policy or external id
-	KindInvalidKeys  ErrorKind = "invalid_keys"  // source keys expired, deleted or wrong
-	KindWrongMFA     ErrorKind = "wrong_mfa"     // the MFA code was not accepted
-	KindNeedMFA      ErrorKind = "mfa_required"  // no MFA code could be had
-	KindUnreachable  ErrorKind = "unreachable"   // STS did not answer
-	KindThrottled    ErrorKind = "throttled"     // STS kept throttling after retries
-	KindMetadata     ErrorKind = "metadata"      // IMDS or ECS credentials not reachable
-	KindSource       ErrorKind = "source"        // root credentials could not be had
-	KindProfile      ErrorKind = "profile"       // the profile cannot be used as it is
-	KindOther        ErrorKind = "other"
+	KindAccessDenied   ErrorKind = "access_denied"   // trust policy or external id
+	KindInvalidKeys    ErrorKind = "invalid_keys"    // source keys expired, deleted or wrong
+	KindWrongMFA       ErrorKind = "wrong_mfa"       // the MFA code was not accepted
+	KindNeedMFA        ErrorKind = "mfa_required"    // no MFA code could be had
+	KindUnreachable    ErrorKind = "unreachable"     // STS did not answer
+	KindThrottled      ErrorKind = "throttled"       // STS kept throttling after retries
+	KindMetadata       ErrorKind = "metadata"        // IMDS or ECS credentials not reachable
+	KindSource         ErrorKind = "source"          // root credentials could not be had
+	KindProfile        ErrorKind = "profile"         // the profile cannot be used as it is
+	KindUnknownProfile ErrorKind = "unknown_profile" // no profile has that name
+	KindUsage          ErrorKind = "usage"           // a flag's value cannot be used
+	KindOther          ErrorKind = "other"
 )
+
+// IsUsage reports whether err is a mistake on the command line (an unknown
+// profile, an out-of-range --duration), which the command line reports
+// with exit code 2.
+func IsUsage(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Kind == KindUsage || e.Kind == KindUnknownProfile)
+}
 
 // Error is a failure to get or use a session, with a one- or two-line
 // message that names the profile, the endpoint and what to do. It never
@@ -36,7 +46,9 @@ type Error struct {
 	Profile  string
 	Endpoint string
 	Msg      string
-	Err      error // the cause, for errors.Is/As; not printed
+	// Serial is the MFA device whose code is missing (KindNeedMFA).
+	Serial string
+	Err    error // the cause, for errors.Is/As; not printed
 }
 
 // Error implements error.
@@ -85,6 +97,9 @@ func classify(o op, err error) error {
 		case o.mfa && (strings.Contains(strings.ToLower(msg), "mfa") || strings.Contains(strings.ToLower(msg), "one time pass")):
 			e.Kind = KindWrongMFA
 			e.Msg = fmt.Sprintf("%s: the MFA code was not accepted.\nWait for the next code and try again (check mfa_serial names your device).", where)
+		case code == "ValidationError" && strings.Contains(msg, "role chaining"):
+			e.Kind = KindProfile
+			e.Msg = fmt.Sprintf("%s: the source credentials are themselves a role session, and STS limits a chained role to one hour.\nSet duration_seconds (or --duration) to 3600 or less for this profile.", where)
 		case code == "AccessDenied" || code == "AccessDeniedException":
 			e.Kind = KindAccessDenied
 			e.Msg = fmt.Sprintf("%s: access denied (%s).\nCheck the role's trust policy allows the source identity, and external_id if the role requires one.", where, msg)
@@ -129,4 +144,8 @@ func oneLine(s string) string {
 
 func profileErr(profile, msg string, cause error) error {
 	return &Error{Kind: KindProfile, Profile: profile, Msg: fmt.Sprintf("profile %s: %s", profile, msg), Err: cause}
+}
+
+func usageErr(profile, msg string) error {
+	return &Error{Kind: KindUsage, Profile: profile, Msg: msg}
 }

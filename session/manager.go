@@ -2,22 +2,67 @@ package session
 
 import (
 	"context"
-	"errors"
-	"io/fs"
+	"fmt"
 	"os"
-	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/rolecall/rolecall/profiles"
+	"golang.org/x/sync/singleflight"
 )
+
+// MFAPrompt asks the user for the current code of the MFA device serial.
+type MFAPrompt func(ctx context.Context, profile, serial string) (string, error)
+
+// Options configure a Manager. Zero values mean the defaults.
+type Options struct {
+	Region   string        // --region; beats everything else
+	MFACode  string        // --mfa-code
+	Prompt   MFAPrompt     // asked when a code is needed and none was given
+	Duration time.Duration // --duration; beats duration_seconds
+	Getenv   func(string) string
+	// ShellGetenv is the environment the user's AWS tools run in, which
+	// the warnings about shadowed [default] keys look at; nil means
+	// Getenv. The demo gives the manager credentials its shell lacks.
+	ShellGetenv func(string) string
+	Now         func() time.Time
+	CacheDir    string // "" means ROLECALL_CACHE_DIR, else UserCacheDir/rolecall
+}
+
+// Manager assumes, caches and renews sessions for the profiles of a Set.
+// It is safe for concurrent use.
+type Manager struct {
+	set  *profiles.Set
+	opts Options
+
+	flight   singleflight.Group // one STS round per chain at a time
+	mfaMu    sync.Mutex
+	httpOnce sync.Once
+	http     aws.HTTPClient
+}
+
+// New returns a Manager. It does no I/O.
+func New(set *profiles.Set, opts Options) *Manager {
+	return &Manager{set: set, opts: opts}
+}
+
+// Set returns the profiles the Manager works on.
+func (m *Manager) Set() *profiles.Set { return m.set }
 
 func (m *Manager) getenv(k string) string {
 	if m.opts.Getenv != nil {
 		return m.opts.Getenv(k)
 	}
 	return os.Getenv(k)
+}
+
+// shellGetenv is the environment the user's AWS tools run in.
+func (m *Manager) shellGetenv(k string) string {
+	if m.opts.ShellGetenv != nil {
+		return m.opts.ShellGetenv(k)
+	}
+	return m.getenv(k)
 }
 
 func (m *Manager) now() time.Time {
@@ -27,92 +72,22 @@ func (m *Manager) now() time.Time {
 	return time.Now()
 }
 
-func (m *Manager) cached(name string) (*Session, bool) {
-	p, err := m.profile(name)
-	if err != nil {
-		return nil, false
+// profile finds a usable profile by name.
+func (m *Manager) profile(name string) (*profiles.Profile, error) {
+	var p *profiles.Profile
+	if m.set != nil {
+		p = m.set.Get(name)
 	}
-	s, _ := m.cachedAt(name, m.chainKey(p), validMargin)
-	return s, s != nil
-}
-
-// cachedAt returns the session cached under key for the profile when it
-// lives at least minLife longer, else nil and the error, if any, that made
-// the cache file unusable.
-func (m *Manager) cachedAt(name, key string, minLife time.Duration) (*Session, error) {
-	s, err := m.readSession(key)
-	if !liveFor(s, m.now(), minLife) || s.Profile != name {
-		return nil, err
+	if p == nil {
+		return nil, &Error{Kind: KindUnknownProfile, Profile: name,
+			Msg: fmt.Sprintf("profile %s not found; run 'rolecall list' to see the profiles of the config and credentials files", name)}
 	}
-	s.FromCache = true
-	return s, nil
-}
-
-// forget removes the profile's session under its current chain key and any
-// older one left under a key its files no longer give.
-func (m *Manager) forget(name string) error {
-	if p, err := m.profile(name); err == nil {
-		if path, err := m.sessionPath(m.chainKey(p)); err == nil {
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-		}
+	if p.Err != nil {
+		return nil, &Error{Kind: KindProfile, Profile: name, Msg: p.Err.Error(), Err: p.Err}
 	}
-	all, _ := m.listSessions()
-	dir, err := m.cacheDir()
-	if err != nil {
-		return err
+	if p.Chain == nil {
+		return nil, &Error{Kind: KindProfile, Profile: name,
+			Msg: fmt.Sprintf("%s: profile %s has no credentials; give it keys, a role_arn with a source, SSO, credential_process or a web identity", p.Pos, name)}
 	}
-	for _, s := range all {
-		if s.Profile == name && s.Key != "" && filepath.Base(s.Key) == s.Key {
-			if err := os.Remove(filepath.Join(dir, s.Key+".json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// needsMFA is NeedsMFA: it looks only at the cache, never the network.
-func (m *Manager) needsMFA(name string) string {
-	p, err := m.profile(name)
-	if err != nil {
-		return ""
-	}
-	if _, ok := m.cached(name); ok {
-		return ""
-	}
-	c := p.Chain
-	serial := userMFASerial(c)
-	if serial != "" {
-		if _, ok := m.cachedMFA(c.Root.AccessKeyID, serial); !ok {
-			return serial
-		}
-	}
-	for i, h := range c.Roles {
-		if h.MFASerial != "" && (i > 0 || serial == "") {
-			return h.MFASerial // sent with AssumeRole itself
-		}
-	}
-	return ""
-}
-
-func (m *Manager) whoAmI(ctx context.Context, s *Session) (Identity, error) {
-	t := target{profile: s.Profile, region: s.Region}
-	if p, err := m.profile(s.Profile); err == nil {
-		t = m.newTarget(p)
-		if s.Region != "" {
-			t.region = s.Region
-		}
-	}
-	if t.region == "" {
-		t.region = "us-east-1"
-	}
-	region, endpoint := t.region, t.endpoint
-	client := m.stsClient(t, credentials.NewStaticCredentialsProvider(s.Creds.AccessKeyID, s.Creds.SecretAccessKey, s.Creds.SessionToken))
-	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return Identity{}, classify(op{profile: s.Profile, action: "get the caller identity", endpoint: endpointName(endpoint, region)}, err)
-	}
-	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
+	return p, nil
 }

@@ -1,33 +1,214 @@
 package session
 
-import "time"
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+)
 
-// due is RenewPolicy.Due.
-func (p RenewPolicy) due(now, exp, lastFailure time.Time, failures int) bool {
-	if exp.IsZero() || now.Before(exp.Add(-p.Before)) {
-		return false
-	}
-	if failures > 0 && !lastFailure.IsZero() && now.Before(lastFailure.Add(p.backoff(failures))) {
-		return false
-	}
-	return true
+// RenewPolicy decides when a session is renewed ahead of its expiry.
+type RenewPolicy struct {
+	// Window is how long before expiry a session is renewed (5 minutes),
+	// or at half its lifetime when that comes later: a session shorter
+	// than twice the window is not renewed on every tick.
+	Window     time.Duration
+	MinBackoff time.Duration // first wait after a failure
+	MaxBackoff time.Duration
 }
 
-// backoff doubles from MinBackoff with each failure in a row, up to
-// MaxBackoff, so a broken renewal never turns into a tight loop.
-func (p RenewPolicy) backoff(failures int) time.Duration {
+// DefaultRenewPolicy renews 5 minutes before expiry (or at half the
+// lifetime of a shorter session) and backs off from 30 seconds to 5
+// minutes after failures.
+func DefaultRenewPolicy() RenewPolicy {
+	return RenewPolicy{Window: 5 * time.Minute, MinBackoff: 30 * time.Second, MaxBackoff: 5 * time.Minute}
+}
+
+// RenewAt is when s becomes due: min(Window, half its lifetime) before it
+// expires. It is zero for a session that never expires.
+func (p RenewPolicy) RenewAt(s *Session) time.Time {
+	exp := s.Expires()
+	if exp.IsZero() {
+		return time.Time{}
+	}
+	lead := p.Window
+	if life := s.Lifetime(); life > 0 && life/2 < lead {
+		lead = life / 2
+	}
+	return exp.Add(-lead)
+}
+
+// Due reports whether s should be renewed at now, given the failures in a
+// row so far and the time of the last one.
+func (p RenewPolicy) Due(now time.Time, s *Session, failures int, lastFailure time.Time) bool {
+	at := p.RenewAt(s)
+	if at.IsZero() || now.Before(at) {
+		return false
+	}
+	return failures == 0 || lastFailure.IsZero() || !now.Before(lastFailure.Add(p.Backoff(failures)))
+}
+
+// Backoff is the wait after failures in a row: it doubles from MinBackoff
+// up to MaxBackoff, so a broken renewal never turns into a tight loop.
+func (p RenewPolicy) Backoff(failures int) time.Duration {
 	d := p.MinBackoff
 	if d <= 0 {
 		d = time.Second
 	}
-	for i := 1; i < failures; i++ {
+	for i := 1; i < failures && (p.MaxBackoff <= 0 || d < p.MaxBackoff); i++ {
 		d *= 2
-		if p.MaxBackoff > 0 && d >= p.MaxBackoff {
-			return p.MaxBackoff
-		}
 	}
 	if p.MaxBackoff > 0 && d > p.MaxBackoff {
 		return p.MaxBackoff
 	}
 	return d
+}
+
+// Renewer keeps sessions alive: it knows which profiles have auto-renew
+// on, decides which are due, renews them (rewriting [default] when it
+// holds the old session), and keeps failures, backoff and "needs the
+// user" per profile. The TUI asks it on every tick; it holds the only
+// copy of that state. It is safe for concurrent use.
+type Renewer struct {
+	mgr    RenewAndUser
+	policy RenewPolicy
+	now    func() time.Time
+
+	mu    sync.Mutex
+	state map[string]*renewState // profiles with auto-renew on
+}
+
+type renewState struct {
+	failures    int
+	lastFailure time.Time
+	lastErr     error
+	needsUser   bool // a new MFA code is needed: wait for the user
+	running     bool
+}
+
+// RenewAndUser renews a profile and rewrites [default] when it holds the
+// old session: *Manager, or a fake in tests.
+type RenewAndUser interface {
+	RenewAndUse(ctx context.Context, profile string, opts ...CallOption) (RenewResult, error)
+}
+
+// NewRenewer returns a Renewer over mgr; a zero policy means
+// DefaultRenewPolicy, a nil clock time.Now.
+func NewRenewer(mgr RenewAndUser, policy RenewPolicy, now func() time.Time) *Renewer {
+	if policy == (RenewPolicy{}) {
+		policy = DefaultRenewPolicy()
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Renewer{mgr: mgr, policy: policy, now: now, state: map[string]*renewState{}}
+}
+
+// Policy is the policy the Renewer applies.
+func (r *Renewer) Policy() RenewPolicy { return r.policy }
+
+// SetAuto turns auto-renew on or off for a profile; turning it on clears
+// earlier failures.
+func (r *Renewer) SetAuto(profile string, on bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if on {
+		r.state[profile] = &renewState{}
+	} else {
+		delete(r.state, profile)
+	}
+}
+
+// Auto reports whether auto-renew is on for the profile.
+func (r *Renewer) Auto(profile string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state[profile] != nil
+}
+
+// AutoProfiles lists the profiles with auto-renew on, sorted.
+func (r *Renewer) AutoProfiles() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.state))
+	for name := range r.state {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Status is what the Renewer knows of a profile with auto-renew on.
+type Status struct {
+	Auto      bool
+	Failures  int
+	LastErr   error
+	NeedsUser bool // a new MFA code is needed; renewing by hand clears it
+	Running   bool
+}
+
+// Status returns the profile's auto-renew state.
+func (r *Renewer) Status(profile string) Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.state[profile]
+	if st == nil {
+		return Status{}
+	}
+	return Status{Auto: true, Failures: st.failures, LastErr: st.lastErr, NeedsUser: st.needsUser, Running: st.running}
+}
+
+// Due returns the profiles with auto-renew on whose session is due at
+// now, and marks them running until their Renew returns. current gives a
+// profile's session as the caller holds it, or nil to skip the profile
+// (none yet, or the caller is busy with it).
+func (r *Renewer) Due(now time.Time, current func(profile string) *Session) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var due []string
+	for name, st := range r.state {
+		if st.running || st.needsUser {
+			continue
+		}
+		s := current(name)
+		if s == nil || !r.policy.Due(now, s, st.failures, st.lastFailure) {
+			continue
+		}
+		st.running = true
+		due = append(due, name)
+	}
+	slices.Sort(due)
+	return due
+}
+
+// Renew renews the profile now (RenewAndUse) and records the outcome: a
+// success clears failures and a wait for the user; a missing MFA code
+// makes the Renewer wait for the user (a Renew with the code); any other
+// failure counts towards the backoff. Call it for what Due returned, and
+// for a renewal the user asked for.
+func (r *Renewer) Renew(ctx context.Context, profile string, opts ...CallOption) (RenewResult, error) {
+	res, err := r.mgr.RenewAndUse(ctx, profile, opts...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.state[profile]
+	if st == nil {
+		return res, err
+	}
+	st.running = false
+	switch {
+	case err == nil:
+		*st = renewState{}
+	case errors.Is(err, ErrMFARequired):
+		st.needsUser, st.lastErr = true, err
+	case res.Session != nil:
+		// Renewed, but [default] could not be rewritten: that counts too,
+		// or the next tick would renew again at once.
+		fallthrough
+	default:
+		st.failures++
+		st.lastFailure = r.now()
+		st.lastErr = err
+	}
+	return res, err
 }

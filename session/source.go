@@ -8,19 +8,9 @@ import (
 	"github.com/rolecall/rolecall/profiles"
 )
 
-// target is where and how the calls of one chain go.
-type target struct {
-	profile     string
-	region      string
-	endpoint    string // STS; "" for the regional default
-	ssoEndpoint string // the SSO portal; "" for the regional default
-	fips        bool
-	dualStack   bool
-}
-
 // rootCredentials fetches the credentials a chain starts from, through the
 // SDK provider that matches the root's kind.
-func (m *Manager) rootCredentials(ctx context.Context, t target, root profiles.Root) (aws.Credentials, error) {
+func (m *Manager) rootCredentials(ctx context.Context, t target, root *profiles.Root) (aws.Credentials, error) {
 	var (
 		prov aws.CredentialsProvider
 		err  error
@@ -54,7 +44,7 @@ func (m *Manager) rootCredentials(ctx context.Context, t target, root profiles.R
 }
 
 // classifyRoot explains a root failure in the words of its source.
-func (m *Manager) classifyRoot(t target, root profiles.Root, err error) error {
+func (m *Manager) classifyRoot(t target, root *profiles.Root, err error) error {
 	switch root.Kind {
 	case profiles.RootIMDS:
 		return &Error{Kind: KindMetadata, Profile: t.profile, Endpoint: m.imdsEndpoint(), Err: err,
@@ -64,7 +54,7 @@ func (m *Manager) classifyRoot(t target, root profiles.Root, err error) error {
 		return &Error{Kind: KindMetadata, Profile: t.profile, Endpoint: ep, Err: err,
 			Msg: fmt.Sprintf("profile %s: the container credentials endpoint %s gave no credentials (%s).\nCheck AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI and the authorization token.", t.profile, ep, oneLine(cause(err)))}
 	case profiles.RootWebIdentity:
-		return classify(op{profile: t.profile, action: "assume " + root.RoleARN + " with a web identity token", endpoint: endpointName(t.endpoint, t.region)}, err)
+		return classify(op{profile: t.profile, action: "assume " + root.RoleARN + " with a web identity token", endpoint: t.stsName()}, err)
 	}
 	return &Error{Kind: KindSource, Profile: t.profile, Err: err,
 		Msg: fmt.Sprintf("profile %s: no %s credentials (%s).", t.profile, root.Kind, oneLine(cause(err)))}

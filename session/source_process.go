@@ -7,6 +7,6 @@ import (
 )
 
 // processProvider runs the profile's credential_process.
-func processProvider(root profiles.Root) aws.CredentialsProvider {
+func processProvider(root *profiles.Root) aws.CredentialsProvider {
 	return processcreds.NewProvider(root.CredentialProcess)
 }

@@ -9,28 +9,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
-	"github.com/aws/aws-sdk-go-v2/service/sso"
-	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/rolecall/rolecall/profiles"
 )
 
 // ssoProvider exchanges the cached SSO token (written by `aws sso login`)
 // for role credentials. It never starts a login itself.
-func (m *Manager) ssoProvider(t target, root profiles.Root) (aws.CredentialsProvider, error) {
+func (m *Manager) ssoProvider(t target, root *profiles.Root) (aws.CredentialsProvider, error) {
 	if root.SSOAccountID == "" || root.SSORoleName == "" || root.SSORegion == "" {
 		return nil, profileErr(t.profile, "the SSO profile "+root.Profile+" needs sso_account_id, sso_role_name and sso_region to give credentials", nil)
 	}
-	o := sso.Options{Region: root.SSORegion, HTTPClient: m.httpClient(), Retryer: newRetryer()}
-	if t.ssoEndpoint != "" {
-		o.BaseEndpoint = aws.String(t.ssoEndpoint)
-	}
-	if t.fips {
-		o.EndpointOptions.UseFIPSEndpoint = aws.FIPSEndpointStateEnabled
-	}
-	if t.dualStack {
-		o.EndpointOptions.UseDualStackEndpoint = aws.DualStackEndpointStateEnabled
-	}
-	client := sso.New(o)
+	client := m.ssoClient(t, root.SSORegion)
 	key := root.SSOStartURL
 	if root.SSOSession != "" {
 		key = root.SSOSession
@@ -46,8 +34,7 @@ func (m *Manager) ssoProvider(t target, root profiles.Root) (aws.CredentialsProv
 	return ssocreds.New(client, root.SSOAccountID, root.SSORoleName, root.SSOStartURL, func(so *ssocreds.Options) {
 		so.CachedTokenFilepath = path
 		if root.SSOSession != "" {
-			oidc := ssooidc.New(ssooidc.Options{Region: root.SSORegion, HTTPClient: m.httpClient(), Retryer: newRetryer()})
-			so.SSOTokenProvider = ssocreds.NewSSOTokenProvider(oidc, path)
+			so.SSOTokenProvider = ssocreds.NewSSOTokenProvider(m.oidcClient(t, root.SSORegion), path)
 		}
 	}), nil
 }

@@ -8,7 +8,7 @@ import (
 
 // webIdentityProvider exchanges the token in web_identity_token_file for
 // the profile's role through sts:AssumeRoleWithWebIdentity.
-func (m *Manager) webIdentityProvider(t target, root profiles.Root) aws.CredentialsProvider {
+func (m *Manager) webIdentityProvider(t target, root *profiles.Root) aws.CredentialsProvider {
 	client := m.stsClient(t, aws.AnonymousCredentials{})
 	return stscreds.NewWebIdentityRoleProvider(client, root.RoleARN, stscreds.IdentityTokenFile(root.WebIdentityFile),
 		func(o *stscreds.WebIdentityRoleOptions) {

@@ -9,44 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/stsfake"
 	"github.com/rolecall/rolecall/internal/testenv"
 )
-
-func TestRenewPolicyDue(t *testing.T) {
-	p := DefaultRenewPolicy()
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name        string
-		exp         time.Time
-		lastFailure time.Time
-		failures    int
-		want        bool
-	}{
-		{"far from expiry", now.Add(time.Hour), time.Time{}, 0, false},
-		{"just outside the window", now.Add(5*time.Minute + time.Second), time.Time{}, 0, false},
-		{"inside the window", now.Add(4 * time.Minute), time.Time{}, 0, true},
-		{"already expired", now.Add(-time.Minute), time.Time{}, 0, true},
-		{"never expires", time.Time{}, time.Time{}, 0, false},
-		{"failed 10s ago: wait 30s", now.Add(time.Minute), now.Add(-10 * time.Second), 1, false},
-		{"failed 31s ago: retry", now.Add(time.Minute), now.Add(-31 * time.Second), 1, true},
-		{"third failure 90s ago: wait 2m", now.Add(time.Minute), now.Add(-90 * time.Second), 3, false},
-		{"third failure 2m ago: retry", now.Add(time.Minute), now.Add(-2 * time.Minute), 3, true},
-		{"many failures cap at 5m", now.Add(time.Minute), now.Add(-5 * time.Minute), 30, true},
-		{"many failures 4m ago wait", now.Add(time.Minute), now.Add(-4 * time.Minute), 30, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := p.Due(now, tc.exp, tc.lastFailure, tc.failures); got != tc.want {
-				t.Errorf("Due = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
 
 func TestDefaultSessionName(t *testing.T) {
 	now := time.Unix(1767225600, 0)
@@ -72,37 +43,24 @@ func TestDefaultSessionName(t *testing.T) {
 	}
 }
 
-func TestRegionAndEndpoint(t *testing.T) {
+func TestEndpoints(t *testing.T) {
 	set := loadSet(t, "unit")
 	tests := []struct {
 		name, profile string
-		opts          Options
 		env           env
-		wantRegion    string
 		wantEndpoint  string
 	}{
-		{name: "defaults", profile: "plain", wantRegion: "us-east-1"},
-		{name: "profile region and endpoint_url", profile: "regional", wantRegion: "ap-southeast-2", wantEndpoint: "https://profile.example"},
-		{name: "AWS_DEFAULT_REGION beats the profile", profile: "regional", env: env{"AWS_DEFAULT_REGION": "eu-north-1"}, wantRegion: "eu-north-1", wantEndpoint: "https://profile.example"},
-		{name: "AWS_REGION beats AWS_DEFAULT_REGION", profile: "regional", env: env{"AWS_DEFAULT_REGION": "eu-north-1", "AWS_REGION": "eu-west-3"}, wantRegion: "eu-west-3", wantEndpoint: "https://profile.example"},
-		{name: "--region beats all", profile: "regional", opts: Options{Region: "sa-east-1"}, env: env{"AWS_REGION": "eu-west-3"}, wantRegion: "sa-east-1", wantEndpoint: "https://profile.example"},
-		{name: "services section beats endpoint_url", profile: "svc", wantRegion: "us-east-1", wantEndpoint: "https://services.example"},
-		{name: "AWS_ENDPOINT_URL beats config", profile: "svc", env: env{"AWS_ENDPOINT_URL": "http://global.example"}, wantRegion: "us-east-1", wantEndpoint: "http://global.example"},
-		{name: "AWS_ENDPOINT_URL_STS beats AWS_ENDPOINT_URL", profile: "svc", env: env{"AWS_ENDPOINT_URL": "http://global.example", "AWS_ENDPOINT_URL_STS": "http://sts.example"}, wantRegion: "us-east-1", wantEndpoint: "http://sts.example"},
-		{name: "ignore configured endpoints", profile: "svc", env: env{"AWS_ENDPOINT_URL_STS": "http://sts.example", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, wantRegion: "us-east-1"},
+		{name: "defaults", profile: "plain"},
+		{name: "endpoint_url", profile: "regional", wantEndpoint: "https://profile.example"},
+		{name: "services section beats endpoint_url", profile: "svc", wantEndpoint: "https://services.example"},
+		{name: "AWS_ENDPOINT_URL beats config", profile: "svc", env: env{"AWS_ENDPOINT_URL": "http://global.example"}, wantEndpoint: "http://global.example"},
+		{name: "AWS_ENDPOINT_URL_STS beats AWS_ENDPOINT_URL", profile: "svc", env: env{"AWS_ENDPOINT_URL": "http://global.example", "AWS_ENDPOINT_URL_STS": "http://sts.example"}, wantEndpoint: "http://sts.example"},
+		{name: "ignore configured endpoints", profile: "svc", env: env{"AWS_ENDPOINT_URL_STS": "http://sts.example", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.env == nil {
-				tc.env = env{}
-			}
-			tc.opts.Getenv = tc.env.get
-			m := New(set, tc.opts)
-			p := set.Get(tc.profile)
-			if got := m.resolveRegion(p); got != tc.wantRegion {
-				t.Errorf("region %q, want %q", got, tc.wantRegion)
-			}
-			if got := m.resolveEndpoint(p); got != tc.wantEndpoint {
+			m := New(set, Options{Getenv: tc.env.get})
+			if got := m.newTarget(set.Get(tc.profile)).endpoint; got != tc.wantEndpoint {
 				t.Errorf("endpoint %q, want %q", got, tc.wantEndpoint)
 			}
 		})
@@ -115,7 +73,7 @@ func TestCacheFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cache")
 	m := New(set, Options{CacheDir: dir, Getenv: env{}.get})
 	key := m.chainKey(set.Get("plain"))
-	s := &Session{Profile: "plain", Key: key, Expiration: now.Add(time.Hour),
+	s := &Session{Profile: "plain", Key: key,
 		Creds: Credentials{AccessKeyID: "ASIACACHED0000000001", SecretAccessKey: "s", SessionToken: "t", Expires: now.Add(time.Hour)}}
 	if err := m.writeSession(s); err != nil {
 		t.Fatal(err)
@@ -173,13 +131,28 @@ func TestCacheFiles(t *testing.T) {
 		}
 	})
 	t.Run("Assume replaces a corrupt session file and says so", func(t *testing.T) {
-		srv := httptest.NewServer(stsError(403, "AccessDenied", "denied"))
-		t.Cleanup(srv.Close)
-		m := New(set, Options{CacheDir: dir, Getenv: env{"AWS_ENDPOINT_URL_STS": srv.URL}.get})
-		_, err := m.Assume(context.Background(), "plain")
-		var se *Error
-		if !errors.As(err, &se) || se.Kind != KindAccessDenied {
-			t.Errorf("err %v: want STS to be asked (and deny) instead of a crash on the corrupt file", err)
+		fake := stsfake.Start(t)
+		fake.Lenient = true
+		m := New(set, Options{CacheDir: dir, Getenv: env{"AWS_ENDPOINT_URL_STS": fake.URL}.get})
+		// The damaged file is the one this manager reads: same profile,
+		// same endpoint, same key.
+		path, _ := m.sessionPath(m.chainKey(set.Get("plain")))
+		if err := os.WriteFile(path, []byte("\x00garbage"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := m.Assume(context.Background(), "plain")
+		if err != nil {
+			t.Fatalf("Assume over a corrupt cache file: %v", err)
+		}
+		if got := stsfake.Actions(fake.Calls()); !slices.Equal(got, []string{"AssumeRole"}) {
+			t.Errorf("calls %v, want one AssumeRole", got)
+		}
+		if !slices.ContainsFunc(s.Notes, func(n string) bool { return strings.Contains(n, path) && strings.Contains(n, "ignored") }) {
+			t.Errorf("notes %q do not say the damaged file %s was ignored", s.Notes, path)
+		}
+		again, ok := m.Cached("plain")
+		if !ok || !sameCreds(again.Creds, s.Creds) {
+			t.Errorf("the new session did not replace the damaged file")
 		}
 	})
 	t.Run("ROLECALL_CACHE_DIR", func(t *testing.T) {
@@ -189,32 +162,6 @@ func TestCacheFiles(t *testing.T) {
 			t.Errorf("cache dir %q, want %q", got, d)
 		}
 	})
-}
-
-func TestHopDuration(t *testing.T) {
-	set := loadSet(t, "moto")
-	tests := []struct {
-		profile  string
-		opts     Options
-		hop      int
-		want     time.Duration
-		wantNote bool
-	}{
-		{profile: "one", hop: 0, want: time.Hour},
-		{profile: "ext", hop: 0, want: 30 * time.Minute},
-		{profile: "ext", opts: Options{Duration: 8 * time.Hour}, hop: 0, want: 8 * time.Hour},
-		{profile: "three", hop: 2, want: time.Hour, wantNote: true}, // asks for 2h
-		{profile: "three", opts: Options{Duration: 30 * time.Minute}, hop: 2, want: 30 * time.Minute},
-	}
-	for _, tc := range tests {
-		t.Run(fmt.Sprintf("%s hop %d %s", tc.profile, tc.hop, tc.opts.Duration), func(t *testing.T) {
-			p := set.Get(tc.profile)
-			got, note := New(set, tc.opts).hopDuration(p, p.Chain, tc.hop)
-			if got != tc.want || (note != "") != tc.wantNote {
-				t.Errorf("got %s note %q, want %s (note %v)", got, note, tc.want, tc.wantNote)
-			}
-		})
-	}
 }
 
 // stsError answers every call with one STS error document.

@@ -3,12 +3,11 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
 
@@ -102,8 +101,8 @@ func (m *Model) usable(r *row) bool {
 	return true
 }
 
-// startAssume assumes, or renews a live session. When the chain needs an
-// MFA code, the modal asks for it before any call starts.
+// startAssume assumes, or renews a live session. A chain that needs an
+// MFA code says so before any call reaches STS, and the modal asks.
 func (m *Model) startAssume(r *row) tea.Cmd {
 	if !m.usable(r) {
 		return nil
@@ -112,25 +111,14 @@ func (m *Model) startAssume(r *row) tea.Cmd {
 	if r.sess != nil {
 		op = opRenew
 	}
-	if serial := m.mgr.NeedsMFA(r.p.Name); serial != "" || r.needsMFA {
-		if serial == "" {
-			serial = m.detail.mfaSerial(r.p)
-		}
-		m.state = stateMFA
-		return m.mfa.Open(r.p.Name, serial, op)
-	}
-	return m.call(r, op, "")
+	return m.call(r, op, nil)
 }
 
 func (m *Model) startDefault(r *row) tea.Cmd {
 	if !m.usable(r) {
 		return nil
 	}
-	if serial := m.mgr.NeedsMFA(r.p.Name); serial != "" {
-		m.state = stateMFA
-		return m.mfa.Open(r.p.Name, serial, opDefault)
-	}
-	return m.call(r, opDefault, "")
+	return m.call(r, opDefault, nil)
 }
 
 func (m *Model) onMFACode(msg mfaCodeMsg) tea.Cmd {
@@ -139,17 +127,19 @@ func (m *Model) onMFACode(msg mfaCodeMsg) tea.Cmd {
 	if r == nil || !m.usable(r) {
 		return nil
 	}
-	r.needsMFA = false
-	return m.call(r, msg.op, msg.code)
+	return m.call(r, msg.op, msg.codes)
 }
 
 // call starts op (opAssume, opRenew or opDefault) for the row, with the
-// MFA code when one was collected.
-func (m *Model) call(r *row, op, code string) tea.Cmd {
-	if op == opDefault {
-		return m.start(r, op, useCmd(m.ctx, m.mgr, r.p.Name, code))
+// MFA codes collected so far.
+func (m *Model) call(r *row, op string, codes map[string]string) tea.Cmd {
+	switch op {
+	case opDefault:
+		return m.start(r, op, useCmd(m.ctx, m.mgr, r.p.Name, codes))
+	case opRenew:
+		return m.start(r, op, renewCmd(m.ctx, m.renewer, r.p.Name, op, codes))
 	}
-	return m.start(r, op, assumeCmd(m.ctx, m.mgr, r.p.Name, op == opRenew, code))
+	return m.start(r, op, assumeCmd(m.ctx, m.mgr, r.p.Name, codes))
 }
 
 // start marks a row busy and runs its command, with the spinner going.
@@ -186,46 +176,56 @@ func (m *Model) onSpin(msg spinner.TickMsg) tea.Cmd {
 }
 
 func (m *Model) toggleAuto(r *row) {
-	r.autoRenew = !r.autoRenew
 	name := r.p.Name
-	if !r.autoRenew {
-		delete(m.auto, name)
-		r.needsMFA = false
+	on := !m.renewer.Auto(name)
+	m.renewer.SetAuto(name, on)
+	if !on {
 		m.setBanner("auto-renew off for "+name, false)
 		return
 	}
-	m.auto[name] = r
-	r.failures, r.lastFailure = 0, time.Time{}
-	msg := "auto-renew on for " + name + ": renews shortly before expiry while rolecall runs"
-	if p, ok := m.policy.(session.RenewPolicy); ok {
-		msg = fmt.Sprintf("auto-renew on for %s: renews %s before expiry while rolecall runs", name, p.Before)
-	}
+	msg := fmt.Sprintf("auto-renew on for %s: renews %s before expiry (or at half a shorter session) while rolecall runs",
+		name, session.HumanDuration(m.renewer.Policy().Window))
 	if r.sess == nil {
 		msg += " (assume it first)"
 	}
 	m.setBanner(msg, false)
 }
 
-// onTick re-arms the clock and starts the auto-renewals that are due.
-// Only rows with auto-renew on are visited, so the tick stays cheap.
+// onTick re-arms the clock and starts the renewals the Renewer says are
+// due.
 func (m *Model) onTick() tea.Cmd {
 	cmds := []tea.Cmd{tickCmd()}
-	now := m.c.now()
-	for name, r := range m.auto {
-		if r.busy != "" || r.sess == nil || r.needsMFA || r.p.Err != nil || expiresNever(r.sess) {
-			continue
-		}
-		if !m.policy.Due(now, r.sess.Expiration, r.lastFailure, r.failures) {
-			continue
-		}
-		if m.mgr.NeedsMFA(name) != "" {
-			r.needsMFA = true
-			m.setBanner(name+": auto-renew needs a new MFA code: press r to enter one", true)
-			continue
-		}
-		cmds = append(cmds, m.start(r, opAuto, autoRenewCmd(m.ctx, m.mgr, name, name == m.list.defaultName)))
+	for _, name := range m.renewer.Due(m.c.now(), m.autoSession) {
+		cmds = append(cmds, m.start(m.byName[name], opAuto, renewCmd(m.ctx, m.renewer, name, opAuto, nil)))
 	}
 	return tea.Batch(cmds...)
+}
+
+// autoSession is the session the Renewer may renew for a profile: the
+// row's, unless the row is busy or broken.
+func (m *Model) autoSession(name string) *session.Session {
+	r := m.byName[name]
+	if r == nil || r.busy != "" || r.p.Err != nil {
+		return nil
+	}
+	return r.sess
+}
+
+// setDefault records who holds [default] after a call that read it, and
+// says so when it is no longer the profile the UI thought.
+func (m *Model) setDefault(def *profiles.DefaultState, profile string) {
+	if def == nil {
+		return
+	}
+	old := m.list.def
+	m.list.def = *def
+	if old.Profile == profile && def.Profile != profile {
+		who := "keys rolecall did not write"
+		if def.Profile != "" {
+			who = def.Profile + "'s session"
+		}
+		m.setBanner(fmt.Sprintf("[default] now holds %s (changed outside this window): renewing %s no longer rewrites it", who, profile), false)
+	}
 }
 
 func (m *Model) onSession(msg sessionMsg) {
@@ -237,14 +237,13 @@ func (m *Model) onSession(msg sessionMsg) {
 	if msg.sess != nil {
 		r.sess = msg.sess
 	}
-	r.err, r.needsMFA, r.failures = nil, false, 0
+	r.err = nil
 	left := ""
 	if r.sess != nil && !expiresNever(r.sess) {
-		left = " · " + formatLeft(r.sess.Expiration.Sub(m.c.now())) + " left"
+		left = " · " + formatLeft(r.sess.Expires().Sub(m.c.now())) + " left"
 	}
 	switch {
 	case msg.wrote:
-		m.list.defaultName = msg.profile
 		s := "[default] now holds " + msg.profile + left
 		if msg.backup != "" {
 			s += " · old keys kept in [" + msg.backup + "]"
@@ -260,6 +259,7 @@ func (m *Model) onSession(msg sessionMsg) {
 	default:
 		m.setBanner("assumed "+msg.profile+left, false)
 	}
+	m.setDefault(msg.def, msg.profile)
 }
 
 func (m *Model) onError(msg errMsg) tea.Cmd {
@@ -272,19 +272,18 @@ func (m *Model) onError(msg errMsg) tea.Cmd {
 	if msg.sess != nil {
 		r.sess = msg.sess
 	}
-	mfa := errors.Is(msg.err, session.ErrMFARequired)
+	m.setDefault(msg.def, msg.profile)
+	var se *session.Error
+	needCode := errors.As(msg.err, &se) && se.Kind == session.KindNeedMFA && se.Serial != ""
 	switch {
-	case msg.op == opAuto && mfa:
-		r.needsMFA = true
+	case msg.op == opAuto && needCode:
 		m.setBanner(msg.profile+": auto-renew needs a new MFA code: press r to enter one", true)
 		return nil
-	case msg.op == opAuto:
-		r.failures++
-		r.lastFailure = m.c.now()
-	case mfa && (msg.op == opAssume || msg.op == opRenew || msg.op == opDefault):
-		// The cached MFA session ran out between NeedsMFA and the call.
+	case needCode:
+		// Asked before any call reached STS: the modal collects the code
+		// and the call starts again with it.
 		m.state = stateMFA
-		return m.mfa.Open(r.p.Name, m.detail.mfaSerial(r.p), msg.op)
+		return m.mfa.Open(r.p.Name, se.Serial, msg.op, msg.codes)
 	}
 	r.err = msg.err
 	m.setBanner(msg.profile+": "+msg.op+" failed: "+msg.err.Error(), true)
@@ -301,7 +300,7 @@ func (m *Model) onWhoAmI(msg whoamiMsg) {
 func (m *Model) onForgot(msg forgotMsg) {
 	if r := m.byName[msg.profile]; r != nil {
 		m.finish(r)
-		r.sess, r.err, r.needsMFA = nil, nil, false
+		r.sess, r.err = nil, nil
 	}
 	m.setBanner("forgot the cached session of "+msg.profile, false)
 }
@@ -322,10 +321,10 @@ func (m *Model) onShellDone(msg shellDoneMsg) {
 	m.setBanner("back from the subshell for "+msg.profile, false)
 }
 
-// liveSession returns the row's unexpired session, or says on the banner
-// that the profile needs assuming first.
+// liveSession returns the row's session while it can still be handed out,
+// or says on the banner that the profile needs assuming first.
 func (m *Model) liveSession(r *row) *session.Session {
-	if r.sess != nil && (expiresNever(r.sess) || r.sess.Expiration.After(m.c.now())) {
+	if r.sess.Usable(m.c.now()) {
 		return r.sess
 	}
 	m.setBanner(r.p.Name+" has no live session: press enter to assume it first", true)
@@ -337,13 +336,7 @@ func (m *Model) startShell(r *row) tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	base := m.opts.Environ
-	c := session.ShellCommand(s, base, m.opts.Getenv)
-	if c == nil {
-		m.setBanner("could not build the subshell command: is $SHELL set?", true)
-		return nil
-	}
-	return shellCmd(c, r.p.Name)
+	return shellCmd(m.mgr.Handoff(s).ShellCommand(m.opts.Environ, m.opts.Getenv, ""), r.p.Name)
 }
 
 // showExport opens the export lines: the one view that shows secrets,
@@ -353,12 +346,8 @@ func (m *Model) showExport(r *row) {
 	if s == nil {
 		return
 	}
-	shell := "bash"
-	switch b := filepath.Base(m.opts.Getenv("SHELL")); b {
-	case "zsh", "fish", "bash":
-		shell = b
-	}
-	lines, err := session.ExportLines(shell, s)
+	shell := session.ShellFromEnv(m.opts.Getenv)
+	lines, err := m.mgr.Handoff(s).ExportLines(shell)
 	if err != nil {
 		m.setBanner("export lines for "+r.p.Name+": "+err.Error(), true)
 		return

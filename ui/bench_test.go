@@ -80,13 +80,11 @@ func benchFilterKey(b *testing.B, typed string) {
 func BenchmarkIdleTick(b *testing.B) {
 	m := benchModel(generatedSet(b, 50))
 	for i, r := range m.list.rows {
-		r.sess = &session.Session{Profile: r.p.Name, Expiration: t0.Add(time.Duration(i+20) * time.Minute)}
+		r.sess = &session.Session{Profile: r.p.Name, IssuedAt: t0, Creds: session.Credentials{Expires: t0.Add(time.Duration(i+20) * time.Minute)}}
 		if i%5 == 0 {
-			r.autoRenew = true
-			m.auto[r.p.Name] = r
+			m.renewer.SetAuto(r.p.Name, true)
 		}
 	}
-	m.policy = testPolicy{}
 	msg := tickMsg(t0)
 	b.ReportAllocs()
 	for b.Loop() {

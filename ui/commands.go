@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
 
@@ -36,6 +37,8 @@ type sessionMsg struct {
 	wrote    bool     // [default] now holds this session
 	backup   string   // profile the old [default] keys were copied to
 	warnings []string // why the written keys may be shadowed
+	// def is who holds [default] after the call, when the call read it.
+	def *profiles.DefaultState
 }
 
 // errMsg is the one error message type: a failed call, for a profile or
@@ -44,9 +47,13 @@ type errMsg struct {
 	profile string
 	op      string
 	err     error
-	// sess is a session the call did get before it failed (an auto-renew
+	// sess is a session the call did get before it failed (a renewal
 	// whose write to [default] failed), for the row to show.
 	sess *session.Session
+	def  *profiles.DefaultState
+	// codes are the MFA codes the call had, kept when it asks for one
+	// more.
+	codes map[string]string
 }
 
 // whoamiMsg answers w.
@@ -84,86 +91,65 @@ func guard(profile, op string, body func() tea.Msg) tea.Cmd {
 	}
 }
 
-func callOpts(code string) []session.CallOption {
-	if code == "" {
-		return nil
+func callOpts(codes map[string]string) []session.CallOption {
+	var opts []session.CallOption
+	for serial, code := range codes {
+		opts = append(opts, session.WithMFACode(serial, code))
 	}
-	return []session.CallOption{session.WithMFACode(code)}
+	return opts
 }
 
-// assumeCmd assumes (renew=false) or renews a profile. Its inputs are
-// copied in; it never reads the model.
-func assumeCmd(ctx context.Context, mgr Manager, profile string, renew bool, code string) tea.Cmd {
-	op := opAssume
-	if renew {
-		op = opRenew
-	}
-	return guard(profile, op, func() tea.Msg {
+// assumeCmd assumes a profile (or reuses its cached session). Its inputs
+// are copied in; it never reads the model.
+func assumeCmd(ctx context.Context, mgr Manager, profile string, codes map[string]string) tea.Cmd {
+	return guard(profile, opAssume, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		var (
-			s   *session.Session
-			err error
-		)
-		if renew {
-			s, err = mgr.Renew(ctx, profile, callOpts(code)...)
-		} else {
-			s, err = mgr.Assume(ctx, profile, callOpts(code)...)
-		}
+		s, err := mgr.Assume(ctx, profile, callOpts(codes)...)
 		if err == nil && s == nil {
 			err = errors.New("no session came back")
 		}
 		if err != nil {
-			return errMsg{profile: profile, op: op, err: err}
+			return errMsg{profile: profile, op: opAssume, err: err, codes: codes}
 		}
-		return sessionMsg{profile: profile, op: op, sess: s}
+		return sessionMsg{profile: profile, op: opAssume, sess: s}
+	})
+}
+
+// renewCmd renews a profile through the Renewer, which rewrites [default]
+// when it holds the old session and keeps the auto-renew state; op is
+// opRenew (the user asked) or opAuto.
+func renewCmd(ctx context.Context, renewer *session.Renewer, profile, op string, codes map[string]string) tea.Cmd {
+	return guard(profile, op, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		res, err := renewer.Renew(ctx, profile, callOpts(codes)...)
+		def := res.Default
+		if err == nil && res.Session == nil {
+			err = errors.New("no session came back")
+		}
+		if err != nil {
+			// A renewal whose [default] write failed still stands: the
+			// row keeps it.
+			return errMsg{profile: profile, op: op, err: err, sess: res.Session, def: &def, codes: codes}
+		}
+		return sessionMsg{profile: profile, op: op, sess: res.Session, wrote: res.Wrote,
+			backup: res.BackupProfile, warnings: res.Warnings, def: &def}
 	})
 }
 
 // useCmd writes the profile's session into [default].
-func useCmd(ctx context.Context, mgr Manager, profile, code string) tea.Cmd {
+func useCmd(ctx context.Context, mgr Manager, profile string, codes map[string]string) tea.Cmd {
 	return guard(profile, opDefault, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		res, err := mgr.Use(ctx, profile, false, callOpts(code)...)
+		res, err := mgr.Use(ctx, profile, false, callOpts(codes)...)
 		if err != nil {
-			return errMsg{profile: profile, op: opDefault, err: err}
+			return errMsg{profile: profile, op: opDefault, err: err, codes: codes}
 		}
+		def := profiles.DefaultState{Profile: profile, AccessKeyID: res.Session.Creds.AccessKeyID}
 		return sessionMsg{profile: profile, op: opDefault, sess: res.Session, wrote: true,
-			backup: res.BackupProfile, warnings: res.Warnings}
-	})
-}
-
-// autoRenewCmd renews a session ahead of expiry and, when [default] holds
-// this profile, writes the fresh session there too: Use alone would write
-// the still-valid old session back.
-func autoRenewCmd(ctx context.Context, mgr Manager, profile string, inDefault bool) tea.Cmd {
-	return guard(profile, opAuto, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, callTimeout)
-		defer cancel()
-		s, err := mgr.Renew(ctx, profile)
-		if err == nil && s == nil {
-			err = errors.New("no session came back")
-		}
-		if err != nil {
-			return errMsg{profile: profile, op: opAuto, err: err}
-		}
-		msg := sessionMsg{profile: profile, op: opAuto, sess: s}
-		if inDefault {
-			res, err := mgr.Use(ctx, profile, false)
-			if err != nil {
-				// The renewal stands: the row keeps it, and the failed
-				// write counts as an auto-renew failure, so it backs off
-				// rather than renewing again on every tick.
-				return errMsg{profile: profile, op: opAuto, sess: s,
-					err: fmt.Errorf("renewed, but [default] was not written: %w", err)}
-			}
-			if res.Session != nil {
-				msg.sess = res.Session
-			}
-			msg.wrote, msg.warnings = true, res.Warnings
-		}
-		return msg
+			backup: res.BackupProfile, warnings: res.Warnings, def: &def}
 	})
 }
 
@@ -181,7 +167,7 @@ func whoamiCmd(ctx context.Context, mgr Manager, profile string, s *session.Sess
 
 func forgetCmd(mgr Manager, profile string) tea.Cmd {
 	return guard(profile, opForget, func() tea.Msg {
-		if err := mgr.Forget(profile); err != nil {
+		if _, err := mgr.Forget(profile); err != nil {
 			return errMsg{profile: profile, op: opForget, err: err}
 		}
 		return forgotMsg{profile: profile}

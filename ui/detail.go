@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/rolecall/rolecall/profiles"
@@ -65,8 +64,10 @@ func (d detailModel) lines(r *row, width int, inDefault bool) []string {
 		}
 		add(s)
 	}
+	more := func(s string) { add(st.Dim.Render("             " + s)) }
 
 	add(st.PaneTitle.Render(p.Name) + "  " + st.Dim.Render(string(p.Kind)+" · "+short(p.Pos)))
+	plan, planErr := d.c.plan(p.Name)
 	if p.Chain != nil {
 		add("")
 		add(st.Label.Render("Chain"))
@@ -77,41 +78,35 @@ func (d detailModel) lines(r *row, width int, inDefault bool) []string {
 		}
 		hop := fmt.Sprintf(" 1 %s  %s", orDash(root.Profile), what)
 		add(st.Value.Render(hop) + "  " + st.Pos.Render(short(root.Pos)))
+		// Each MFA device shows at the hop that uses it: an MFA session
+		// at the profile that names it, a code sent with AssumeRole at
+		// its role.
+		mfaAt := func(i int, profile string) {
+			for _, step := range plan.MFA {
+				if step.Hop == i || (step.Session && step.Profile == profile && i <= 0) {
+					add(st.Dim.Render("     MFA " + step.Serial))
+				}
+			}
+		}
+		mfaAt(-2, root.Profile)
 		for i, h := range p.Chain.Roles {
 			add(st.Value.Render(fmt.Sprintf(" %d → %s", i+2, h.Profile)) + "  " + st.Pos.Render(short(h.Pos)))
 			add(st.Dim.Render("     " + h.RoleARN))
 			if h.ExternalID != "" {
 				add(st.Dim.Render("     external id " + h.ExternalID))
 			}
-			if h.MFASerial != "" {
-				add(st.Dim.Render("     MFA " + h.MFASerial))
-			}
+			mfaAt(i, h.Profile)
 		}
 		add("")
 	}
 	if p.RoleARN != "" {
 		field("Role", p.RoleARN, p.Props.Get("role_arn").Pos)
 	}
-	if s := d.mfaSerial(p); s != "" {
-		field("MFA", s, d.mfaPos(p))
-	} else if p.Kind == profiles.KindRole {
-		field("MFA", "none", profiles.Pos{})
+	if planErr == nil {
+		d.planLines(p, plan, field, more)
 	}
 	if p.ExternalID != "" {
 		field("External id", p.ExternalID, p.Props.Get("external_id").Pos)
-	}
-	if p.Kind == profiles.KindRole {
-		dur := "1h (STS default)"
-		if p.DurationSeconds > 0 {
-			dur = (time.Duration(p.DurationSeconds) * time.Second).String()
-		}
-		field("Duration", dur, p.Props.Get("duration_seconds").Pos)
-		if chained(p) {
-			add(st.Warning.Render("             chained: STS caps it at 1h"))
-		}
-	}
-	if p.Region != "" {
-		field("Region", p.Region, p.Props.Get("region").Pos)
 	}
 	if p.RoleSessionName != "" {
 		field("Session name", p.RoleSessionName, p.Props.Get("role_session_name").Pos)
@@ -137,6 +132,51 @@ func (d detailModel) lines(r *row, width int, inDefault bool) []string {
 	return out
 }
 
+// planLines shows what the session package's plan says of the profile:
+// its MFA devices, the lifetime asked for and any cap, the region.
+func (d detailModel) planLines(p *profiles.Profile, plan session.Plan, field func(string, string, profiles.Pos), more func(string)) {
+	for i, step := range plan.MFA {
+		label := ""
+		if i == 0 {
+			label = "MFA"
+		}
+		how := "sent with the role's AssumeRole"
+		if step.Session {
+			how = "one MFA session, reused by every role on it"
+		}
+		field(label, step.Serial, d.mfaPos(step.Profile))
+		more(how)
+	}
+	if len(plan.MFA) == 0 && p.Kind == profiles.KindRole {
+		field("MFA", "none", profiles.Pos{})
+	}
+	switch {
+	case plan.Requested > 0:
+		dur := session.HumanDuration(plan.Requested)
+		switch plan.RequestedBy {
+		case "":
+			dur += " (the default)"
+		case "--duration":
+			dur += " (--duration)"
+		}
+		field("Duration", "asks for "+dur, p.Props.Get("duration_seconds").Pos)
+		if plan.Capped {
+			more("chained: STS grants at most " + session.HumanDuration(profiles.ChainedMax))
+		}
+	case p.Chain != nil:
+		field("Duration", "set by the source", profiles.Pos{})
+	}
+	switch {
+	case plan.Region == "":
+		field("Region", "no region set", profiles.Pos{})
+	case plan.Region == p.Region:
+		field("Region", plan.Region, p.Props.Get("region").Pos)
+	default:
+		field("Region", plan.Region, profiles.Pos{})
+		more("from --region or the environment")
+	}
+}
+
 func (d detailModel) sessionLines(r *row) []string {
 	st := d.c.styles
 	var out []string
@@ -147,19 +187,30 @@ func (d detailModel) sessionLines(r *row) []string {
 		return out
 	}
 	s := r.sess
+	now := d.c.now()
 	state := "no expiry"
-	if !expiresNever(s) {
-		state = formatLeft(s.Expiration.Sub(d.c.now())) + " left · expires " + s.Expiration.In(d.c.now().Location()).Format("15:04:05")
+	if exp := s.Expires(); !exp.IsZero() {
+		state = formatLeft(exp.Sub(now)) + " left · expires " + exp.In(now.Location()).Format("15:04:05")
 	}
 	out = append(out, st.Label.Render(fmt.Sprintf("%-12s", "Session"))+" "+st.Value.Render(state))
+	if life := s.Lifetime(); life > 0 {
+		out = append(out, st.Dim.Render("             granted "+session.HumanDuration(life)+" · from "+s.Source))
+	}
 	if s.AssumedRoleARN != "" {
 		out = append(out, st.Dim.Render("             "+s.AssumedRoleARN))
 	}
 	if s.Creds.AccessKeyID != "" {
 		out = append(out, st.Dim.Render("             key "+session.MaskKey(s.Creds.AccessKeyID)))
 	}
-	if r.autoRenew {
-		out = append(out, st.Dim.Render("             auto-renew on"))
+	if auto := d.c.renewer.Status(r.p.Name); auto.Auto {
+		line := "auto-renew on"
+		switch {
+		case auto.NeedsUser:
+			line += " · waits for a new MFA code (press r)"
+		case auto.Failures > 0:
+			line += fmt.Sprintf(" · %d failed in a row", auto.Failures)
+		}
+		out = append(out, st.Dim.Render("             "+line))
 	}
 	for _, n := range s.Notes {
 		out = append(out, st.Warning.Render("             "+n))
@@ -167,49 +218,15 @@ func (d detailModel) sessionLines(r *row) []string {
 	return out
 }
 
-// mfaSerial is the MFA device the chain asks for, wherever it sits.
-func (d detailModel) mfaSerial(p *profiles.Profile) string {
-	if p.MFASerial != "" {
-		return p.MFASerial
+// mfaPos is where profile's mfa_serial is written.
+func (d detailModel) mfaPos(profile string) profiles.Pos {
+	if d.set == nil {
+		return profiles.Pos{}
 	}
-	if p.Chain != nil {
-		for _, h := range p.Chain.Roles {
-			if h.MFASerial != "" {
-				return h.MFASerial
-			}
-		}
-		return p.Chain.Root.MFASerial
-	}
-	return ""
-}
-
-func (d detailModel) mfaPos(p *profiles.Profile) profiles.Pos {
-	if v, ok := p.Props.Lookup("mfa_serial"); ok {
-		return v.Pos
-	}
-	if p.Chain != nil && d.set != nil {
-		for _, name := range p.Chain.Names() {
-			if q := d.set.Get(name); q != nil {
-				if v, ok := q.Props.Lookup("mfa_serial"); ok {
-					return v.Pos
-				}
-			}
-		}
+	if q := d.set.Get(profile); q != nil {
+		return q.Props.Get("mfa_serial").Pos
 	}
 	return profiles.Pos{}
-}
-
-// chained reports whether the role is assumed with role credentials, for
-// which STS caps the session at one hour.
-func chained(p *profiles.Profile) bool {
-	if p.Chain == nil {
-		return false
-	}
-	if p.Chain.MultiHop() {
-		return true
-	}
-	k := p.Chain.Root.Kind
-	return k == profiles.RootIMDS || k == profiles.RootECS
 }
 
 // wrap breaks s into lines of at most w cells.

@@ -23,30 +23,49 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-// fakeManager answers like session.Manager without STS.
+// fakeManager answers like session.Manager without STS. What the UI must
+// not decide itself (the plan of a chain, the hand-off region) comes from
+// a real session.Manager on the same profiles.
 type fakeManager struct {
 	mu       sync.Mutex
 	set      *profiles.Set
+	real     *session.Manager
 	clock    *clock
 	lifetime time.Duration
 	fail     map[string]error  // Assume/Renew/Use fail with this
-	useFail  map[string]error  // Use alone fails with this
-	mfa      map[string]string // NeedsMFA answers
+	useFail  map[string]error  // the [default] write fails with this
+	mfa      map[string]string // the MFA device a profile needs a code of
 	cached   map[string]*session.Session
-	calls    []string // "assume p", "renew p code=123456", "use p"
+	def      profiles.DefaultState // who holds [default]
+	calls    []string              // "assume p", "renew p code=123456", "use p"
+	n        int
 	// gate, when set, holds every Assume/Renew/Use until it is closed, as
 	// a slow STS would.
 	gate chan struct{}
 }
 
 func newFakeManager(set *profiles.Set, c *clock) *fakeManager {
-	return &fakeManager{set: set, clock: c, lifetime: time.Hour, fail: map[string]error{}, useFail: map[string]error{},
+	return &fakeManager{set: set, real: session.New(set, session.Options{Getenv: func(string) string { return "" }}),
+		clock: c, lifetime: time.Hour, fail: map[string]error{}, useFail: map[string]error{},
 		mfa: map[string]string{}, cached: map[string]*session.Session{}}
+}
+
+// needCode is the error session.Manager gives before any call when a code
+// is missing.
+func (f *fakeManager) needCode(p string, opts []session.CallOption) error {
+	f.mu.Lock()
+	serial := f.mfa[p]
+	f.mu.Unlock()
+	if serial == "" || codesOf(opts)[serial] != "" {
+		return nil
+	}
+	return &session.Error{Kind: session.KindNeedMFA, Profile: p, Serial: serial, Err: session.ErrMFARequired,
+		Msg: "profile " + p + ": an MFA code for " + serial + " is needed."}
 }
 
 func (f *fakeManager) record(op, profile string, opts []session.CallOption) {
 	s := op + " " + profile
-	if code := codeOf(opts); code != "" {
+	for _, code := range codesOf(opts) {
 		s += " code=" + code
 	}
 	f.mu.Lock()
@@ -54,21 +73,24 @@ func (f *fakeManager) record(op, profile string, opts []session.CallOption) {
 	f.mu.Unlock()
 }
 
-// codeOf reads the MFA code from call options the way Manager does: by
+// codesOf reads the MFA codes from call options the way Manager does: by
 // applying them. Their target type is unexported, so reflect makes one.
-func codeOf(opts []session.CallOption) string {
-	code := ""
+func codesOf(opts []session.CallOption) map[string]string {
+	out := map[string]string{}
 	for _, o := range opts {
 		fn := reflect.ValueOf(o)
 		target := reflect.New(fn.Type().In(0).Elem())
 		fn.Call([]reflect.Value{target})
 		for i := 0; i < target.Elem().NumField(); i++ {
-			if f := target.Elem().Field(i); f.Kind() == reflect.String && f.String() != "" {
-				code = f.String()
+			if f := target.Elem().Field(i); f.Kind() == reflect.Map {
+				iter := f.MapRange()
+				for iter.Next() {
+					out[iter.Key().String()] = iter.Value().String()
+				}
 			}
 		}
 	}
-	return code
+	return out
 }
 
 func (f *fakeManager) newSession(profile string) (*session.Session, error) {
@@ -81,20 +103,45 @@ func (f *fakeManager) newSession(profile string) (*session.Session, error) {
 		return nil, err
 	}
 	now := f.clock.Now()
-	s := &session.Session{Profile: profile, IssuedAt: now, Expiration: now.Add(f.lifetime),
-		Creds: session.Credentials{AccessKeyID: "ASIAFAKEFAKEFAKE1234", SecretAccessKey: "fake-secret", SessionToken: "fake-token"}}
+	f.n++
+	s := &session.Session{Profile: profile, IssuedAt: now, Source: "STS",
+		Creds: session.Credentials{AccessKeyID: fmt.Sprintf("ASIAFAKEFAKE%04d", f.n), SecretAccessKey: "fake-secret", SessionToken: "fake-token",
+			Expires: now.Add(f.lifetime)}}
 	f.cached[profile] = s
 	return s, nil
 }
 
 func (f *fakeManager) Assume(_ context.Context, p string, opts ...session.CallOption) (*session.Session, error) {
+	if err := f.needCode(p, opts); err != nil {
+		return nil, err
+	}
 	f.record("assume", p, opts)
 	return f.newSession(p)
 }
 
-func (f *fakeManager) Renew(_ context.Context, p string, opts ...session.CallOption) (*session.Session, error) {
+func (f *fakeManager) RenewAndUse(ctx context.Context, p string, opts ...session.CallOption) (session.RenewResult, error) {
+	if err := f.needCode(p, opts); err != nil {
+		return session.RenewResult{}, err
+	}
 	f.record("renew", p, opts)
-	return f.newSession(p)
+	f.mu.Lock()
+	prev := f.cached[p]
+	def := f.def
+	f.mu.Unlock()
+	s, err := f.newSession(p)
+	res := session.RenewResult{UseResult: session.UseResult{Session: s}, Default: def}
+	if err != nil || prev == nil || !def.Holds(p, prev.Creds.AccessKeyID) {
+		return res, err
+	}
+	f.record("write [default]", p, nil)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.useFail[p]; err != nil {
+		return res, fmt.Errorf("renewed, but [default] was not rewritten: %w", err)
+	}
+	f.def = profiles.DefaultState{Profile: p, AccessKeyID: s.Creds.AccessKeyID}
+	res.Wrote, res.Default = true, f.def
+	return res, nil
 }
 
 func (f *fakeManager) Cached(p string) (*session.Session, bool) {
@@ -104,25 +151,30 @@ func (f *fakeManager) Cached(p string) (*session.Session, bool) {
 	return s, ok
 }
 
-func (f *fakeManager) Forget(p string) error {
+func (f *fakeManager) Forget(p string) (int, error) {
 	f.record("forget", p, nil)
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.cached[p]
 	delete(f.cached, p)
-	f.mu.Unlock()
-	return nil
+	if ok {
+		return 1, nil
+	}
+	return 0, nil
 }
 
 func (f *fakeManager) WhoAmI(_ context.Context, s *session.Session) (session.Identity, error) {
 	return session.Identity{Account: "222222222222", ARN: "arn:aws:sts::222222222222:assumed-role/Admin/rolecall"}, nil
 }
 
-func (f *fakeManager) NeedsMFA(p string) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.mfa[p]
-}
+func (f *fakeManager) Plan(p string) (session.Plan, error) { return f.real.Plan(p) }
+
+func (f *fakeManager) Handoff(s *session.Session) session.Handoff { return f.real.Handoff(s) }
 
 func (f *fakeManager) Use(ctx context.Context, p string, force bool, opts ...session.CallOption) (session.UseResult, error) {
+	if err := f.needCode(p, opts); err != nil {
+		return session.UseResult{}, err
+	}
 	f.record("use", p, opts)
 	f.mu.Lock()
 	uerr := f.useFail[p]
@@ -134,6 +186,9 @@ func (f *fakeManager) Use(ctx context.Context, p string, force bool, opts ...ses
 	if err != nil {
 		return session.UseResult{}, err
 	}
+	f.mu.Lock()
+	f.def = profiles.DefaultState{Profile: p, AccessKeyID: s.Creds.AccessKeyID}
+	f.mu.Unlock()
 	return session.UseResult{Session: s}, nil
 }
 
@@ -190,18 +245,6 @@ func testSet() *profiles.Set {
 	return set
 }
 
-// testPolicy renews in the last five minutes and waits a minute after a
-// failure: what session.DefaultRenewPolicy documents, so that these tests
-// check the UI's side of auto-renew on their own.
-type testPolicy struct{}
-
-func (testPolicy) Due(now, exp, lastFailure time.Time, failures int) bool {
-	if failures > 0 && now.Sub(lastFailure) < time.Minute {
-		return false
-	}
-	return !now.Before(exp.Add(-5 * time.Minute))
-}
-
 // newTestModel returns a model on testSet with a fake manager and clock.
 func newTestModel(w, h int) (*Model, *fakeManager, *clock) {
 	c := &clock{now: t0}
@@ -212,7 +255,6 @@ func newTestModel(w, h int) (*Model, *fakeManager, *clock) {
 		}
 		return ""
 	}, Environ: []string{}, NoColor: false, Width: w, Height: h})
-	m.policy = testPolicy{}
 	return m, f, c
 }
 

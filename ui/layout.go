@@ -187,7 +187,7 @@ func (m *Model) render() string {
 
 func (m *Model) detailView() string {
 	r := m.list.Selected()
-	return m.detail.View(r, r != nil && r.p.Name == m.list.defaultName)
+	return m.detail.View(r, r != nil && m.list.inDefault(r))
 }
 
 // overlay draws a modal centred over the body, which stays visible

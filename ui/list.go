@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/profiles"
 )
 
 // listModel is the profile list: roles first, a fuzzy filter, and a
@@ -30,8 +31,8 @@ type listModel struct {
 	cursor, offset int
 	width, height  int
 
-	// defaultName is the profile [default] holds, for its marker.
-	defaultName string
+	// def is who holds [default], for its marker.
+	def profiles.DefaultState
 }
 
 func newList(c *common, rows []*row) listModel {
@@ -103,6 +104,11 @@ func (l *listModel) selectedIndex() int {
 		return -1
 	}
 	return l.visible[l.cursor]
+}
+
+// inDefault reports whether [default] holds the row's session.
+func (l listModel) inDefault(r *row) bool {
+	return r.sess != nil && l.def.Holds(r.p.Name, r.sess.Creds.AccessKeyID)
 }
 
 // Selected returns the row under the cursor, or nil for an empty list.

@@ -81,12 +81,13 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 	} else {
 		b.WriteString(" ")
 	}
-	if r.p.Name == l.defaultName {
+	if l.inDefault(r) {
 		b.WriteString(cell(cellMarkDefault, "◆", 1))
 	} else {
 		b.WriteString(gap)
 	}
-	if r.autoRenew {
+	auto := l.c.renewer.Status(r.p.Name)
+	if auto.Auto {
 		b.WriteString(cell(cellMarkRenew, "∞", 1))
 	} else {
 		b.WriteString(gap)
@@ -116,7 +117,7 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 		}
 	}
 	b.WriteString(gap)
-	kind, text := l.stateCell(r, now, spin)
+	kind, text := l.stateCell(r, now, spin, auto.NeedsUser)
 	b.WriteString(cell(kind, text, c.state))
 	if pad := l.width - c.width(); pad > 0 {
 		b.WriteString(p[cellRow][sel].paint(strings.Repeat(" ", pad)))
@@ -124,8 +125,10 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 	return b.String()
 }
 
-// stateCell is the session column: spinner, countdown or a word.
-func (l listModel) stateCell(r *row, now time.Time, spin string) (cellKind, string) {
+// stateCell is the session column: spinner, countdown or a word;
+// needsCode marks a session auto-renew cannot renew without a new MFA
+// code.
+func (l listModel) stateCell(r *row, now time.Time, spin string, needsCode bool) (cellKind, string) {
 	switch {
 	case r.busy != "":
 		return cellBusy, spin + " " + r.busy + "…"
@@ -134,9 +137,9 @@ func (l listModel) stateCell(r *row, now time.Time, spin string) (cellKind, stri
 	case expiresNever(r.sess):
 		return cellPlenty, "no expiry"
 	}
-	left := r.sess.Expiration.Sub(now)
+	left := r.sess.Expires().Sub(now)
 	text := formatLeft(left)
-	if r.needsMFA {
+	if needsCode {
 		return cellUrgent, "MFA? " + text
 	}
 	switch urgencyOf(left) {

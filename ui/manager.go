@@ -8,16 +8,18 @@ import (
 )
 
 // Manager is the part of *session.Manager the UI drives. The UI holds no
-// session logic of its own: every action is one of these calls, which the
-// subcommands make too. Tests pass a fake.
+// session rule of its own: every action is one of these calls, which the
+// subcommands make too, and what it shows of a chain (MFA devices, the
+// one-hour cap, the region) comes from Plan. Tests pass a fake.
 type Manager interface {
 	Assume(ctx context.Context, profile string, opts ...session.CallOption) (*session.Session, error)
-	Renew(ctx context.Context, profile string, opts ...session.CallOption) (*session.Session, error)
-	Cached(profile string) (*session.Session, bool)
-	Forget(profile string) error
-	WhoAmI(ctx context.Context, s *session.Session) (session.Identity, error)
-	NeedsMFA(profile string) string
+	RenewAndUse(ctx context.Context, profile string, opts ...session.CallOption) (session.RenewResult, error)
 	Use(ctx context.Context, profile string, force bool, opts ...session.CallOption) (session.UseResult, error)
+	Cached(profile string) (*session.Session, bool)
+	Forget(profile string) (int, error)
+	WhoAmI(ctx context.Context, s *session.Session) (session.Identity, error)
+	Plan(profile string) (session.Plan, error)
+	Handoff(s *session.Session) session.Handoff
 	Set() *profiles.Set
 }
 

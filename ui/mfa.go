@@ -7,12 +7,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// mfaCodeMsg carries a complete code back to the root, with the call it
-// is for (opAssume, opRenew or opDefault).
+// mfaCodeMsg carries the codes collected for a call back to the root,
+// with the call they are for (opAssume, opRenew or opDefault).
 type mfaCodeMsg struct {
 	profile string
 	op      string
-	code    string
+	codes   map[string]string // by device serial
 }
 
 // mfaCancelMsg says the user pressed esc in the MFA modal.
@@ -23,7 +23,8 @@ type mfaModel struct {
 	c       *common
 	profile string
 	serial  string
-	op      string // the call the code is for
+	op      string            // the call the code is for
+	codes   map[string]string // codes of other devices the call already has
 	input   textinput.Model
 	problem string
 }
@@ -39,9 +40,11 @@ func newMFA(c *common) mfaModel {
 	return mfaModel{c: c, input: ti}
 }
 
-// Open resets the modal for a profile and focuses the input.
-func (m *mfaModel) Open(profile, serial, op string) tea.Cmd {
+// Open resets the modal for the code of device serial, which op on
+// profile needs besides the codes it has, and focuses the input.
+func (m *mfaModel) Open(profile, serial, op string, codes map[string]string) tea.Cmd {
 	m.profile, m.serial, m.op, m.problem = profile, serial, op, ""
+	m.codes = codes
 	m.input.SetValue("")
 	return m.input.Focus()
 }
@@ -61,7 +64,12 @@ func (m mfaModel) Update(msg tea.Msg) (mfaModel, tea.Cmd) {
 				return m, nil
 			}
 			m.input.Blur()
-			out := mfaCodeMsg{profile: m.profile, op: m.op, code: code}
+			codes := make(map[string]string, len(m.codes)+1)
+			for k, v := range m.codes {
+				codes[k] = v
+			}
+			codes[m.serial] = code
+			out := mfaCodeMsg{profile: m.profile, op: m.op, codes: codes}
 			return m, func() tea.Msg { return out }
 		}
 		// Only digits go in; anything else printable is refused at once

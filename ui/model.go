@@ -32,16 +32,11 @@ type Options struct {
 	DemoHint string
 	// NoColor drops colours and keeps bold and reverse.
 	NoColor bool
-	// Policy decides when auto-renew fires; session.DefaultRenewPolicy
-	// when zero.
+	// Policy is the renewal policy of the session.Renewer the UI asks on
+	// every tick; session.DefaultRenewPolicy when zero.
 	Policy session.RenewPolicy
 	// Width and Height are the size assumed until the terminal reports one.
 	Width, Height int
-}
-
-// renewPolicy is session.RenewPolicy's decision, as the tick uses it.
-type renewPolicy interface {
-	Due(now, exp, lastFailure time.Time, failures int) bool
 }
 
 // state is what has the keyboard.
@@ -55,11 +50,11 @@ const (
 
 // Model is the root model.
 type Model struct {
-	c      *common
-	opts   Options
-	mgr    Manager
-	ctx    context.Context
-	policy renewPolicy
+	c       *common
+	opts    Options
+	mgr     Manager
+	ctx     context.Context
+	renewer *session.Renewer // which sessions to renew, and their failures
 
 	state  state
 	list   listModel
@@ -70,8 +65,7 @@ type Model struct {
 	spin   spinner.Model
 
 	byName   map[string]*row
-	auto     map[string]*row // rows with auto-renew on
-	busy     int             // calls running
+	busy     int // calls running
 	spinning bool
 
 	banner      string
@@ -102,11 +96,9 @@ func New(opts Options) *Model {
 	if opts.Width == 0 || opts.Height == 0 {
 		opts.Width, opts.Height = 100, 30
 	}
-	policy := opts.Policy
-	if policy == (session.RenewPolicy{}) {
-		policy = session.DefaultRenewPolicy()
-	}
-	c := &common{keys: DefaultKeyMap(), now: opts.Now, isDark: true, noColor: opts.NoColor}
+	renewer := session.NewRenewer(opts.Manager, opts.Policy, opts.Now)
+	c := &common{keys: DefaultKeyMap(), now: opts.Now, isDark: true, noColor: opts.NoColor,
+		renewer: renewer, plan: opts.Manager.Plan}
 	c.styles = NewStyles(true, opts.NoColor)
 
 	set := opts.Manager.Set()
@@ -118,16 +110,15 @@ func New(opts Options) *Model {
 		byName[p.Name] = r
 	}
 	m := &Model{
-		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, policy: policy,
+		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, renewer: renewer,
 		list:   newList(c, rows),
 		detail: newDetail(c, set),
 		mfa:    newMFA(c),
 		help:   help.New(),
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		byName: byName,
-		auto:   map[string]*row{},
 	}
-	m.list.defaultName = set.Default.Profile
+	m.list.def = set.Default
 	m.applyStyles()
 	m.setSize(opts.Width, opts.Height)
 	return m

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -242,8 +241,8 @@ func TestCountdownFormatsAndUrgency(t *testing.T) {
 		{0, "✗ expired", cellExpired},
 		{-time.Hour, "✗ expired", cellExpired},
 	} {
-		r := &row{sess: &session.Session{Expiration: t0.Add(tc.left)}}
-		kind, text := m.list.stateCell(r, t0, "")
+		r := &row{sess: &session.Session{Creds: session.Credentials{Expires: t0.Add(tc.left)}}}
+		kind, text := m.list.stateCell(r, t0, "", false)
 		if text != tc.text || kind != tc.kind {
 			t.Errorf("%v left: %q as %v, want %q as %v", tc.left, text, kind, tc.text, tc.kind)
 		}
@@ -311,8 +310,8 @@ func TestAutoRenewRewritesDefault(t *testing.T) {
 	press(m, "a")
 	c.now = t0.Add(16 * time.Minute)
 	run(m, tickMsg(c.now))
-	if got := f.Calls(); !slices.Equal(got, []string{"use prod-admin", "renew prod-admin", "use prod-admin"}) {
-		t.Fatalf("calls = %v, want use, then renew and use again", got)
+	if got := f.Calls(); !slices.Equal(got, []string{"use prod-admin", "renew prod-admin", "write [default] prod-admin"}) {
+		t.Fatalf("calls = %v, want use, then renew and write [default] again", got)
 	}
 }
 
@@ -328,14 +327,14 @@ func TestAutoRenewBacksOffWhenDefaultCannotBeWritten(t *testing.T) {
 	f.useFail["prod-admin"] = errors.New("write credentials: permission denied")
 	c.now = t0.Add(16 * time.Minute)
 	run(m, tickMsg(c.now))
-	if got := f.Calls(); !slices.Equal(got, []string{"use prod-admin", "renew prod-admin", "use prod-admin"}) {
-		t.Fatalf("calls = %v, want use, then renew and a failed use", got)
+	if got := f.Calls(); !slices.Equal(got, []string{"use prod-admin", "renew prod-admin", "write [default] prod-admin"}) {
+		t.Fatalf("calls = %v, want use, then renew and a failed write", got)
 	}
-	if !strings.Contains(screen(m), "[default] was not written: write credentials: permission denied") {
+	if !strings.Contains(screen(m), "[default] was not rewritten: write credentials: permission denied") {
 		t.Errorf("the failed write does not show:\n%s", screen(m))
 	}
-	if want := c.now.Add(20 * time.Minute); !m.byName["prod-admin"].sess.Expiration.Equal(want) {
-		t.Errorf("the row does not show the renewed session (expires %v, want %v)", m.byName["prod-admin"].sess.Expiration, want)
+	if want := c.now.Add(20 * time.Minute); !m.byName["prod-admin"].sess.Expires().Equal(want) {
+		t.Errorf("the row does not show the renewed session (expires %v, want %v)", m.byName["prod-admin"].sess.Expires(), want)
 	}
 	for range 5 {
 		c.now = c.now.Add(time.Second)
@@ -351,6 +350,7 @@ func TestAutoRenewAsksForANewMFACode(t *testing.T) {
 	f.lifetime = 20 * time.Minute
 	selectRow(t, m, "billing-mfa")
 	press(m, "enter", "a")
+	// The MFA session behind the role has run out: a renewal needs a code.
 	f.mfa["billing-mfa"] = "arn:aws:iam::111111111111:mfa/alice"
 	c.now = t0.Add(16 * time.Minute)
 	run(m, tickMsg(c.now))
@@ -363,13 +363,29 @@ func TestAutoRenewAsksForANewMFACode(t *testing.T) {
 	if !strings.Contains(screen(m), "needs a new MFA code") {
 		t.Error("no banner about the MFA code")
 	}
-	// The session service can also say so itself.
-	f.mfa["billing-mfa"] = ""
-	r := m.byName["billing-mfa"]
-	r.needsMFA = false
-	run(m, errMsg{profile: "billing-mfa", op: opAuto, err: fmt.Errorf("renew: %w", session.ErrMFARequired)})
-	if !r.needsMFA {
-		t.Error("ErrMFARequired from auto-renew did not mark the row")
+	// It does not try again on its own.
+	for range 60 {
+		c.now = c.now.Add(time.Second)
+		run(m, tickMsg(c.now))
+	}
+	if m.state != stateList || len(f.Calls()) != 1 {
+		t.Fatalf("auto-renew retried while waiting for a code: %v", f.Calls())
+	}
+	// r asks for the code and renews with it; auto-renew goes on.
+	press(m, "r")
+	if m.state != stateMFA {
+		t.Fatalf("r did not ask for the code:\n%s", screen(m))
+	}
+	typeText(m, "424242")
+	press(m, "enter")
+	if got := f.Calls(); !slices.Equal(got, []string{"assume billing-mfa", "renew billing-mfa code=424242"}) {
+		t.Fatalf("calls = %v, want a renew with the code", got)
+	}
+	if st := m.renewer.Status("billing-mfa"); !st.Auto || st.NeedsUser {
+		t.Errorf("after the code: auto-renew status %+v, want on and not waiting", st)
+	}
+	if l := line(m, "billing-mfa"); strings.Contains(l, "MFA?") || !strings.Contains(l, "20:00") {
+		t.Errorf("row after the renewal = %q", l)
 	}
 }
 
@@ -395,7 +411,7 @@ func TestForgetAndWhoAmI(t *testing.T) {
 
 func TestCachedSessionsShowAtStart(t *testing.T) {
 	m, f, _ := newTestModel(100, 30)
-	f.cached["staging-read"] = &session.Session{Profile: "staging-read", Expiration: t0.Add(10 * time.Minute)}
+	f.cached["staging-read"] = &session.Session{Profile: "staging-read", Creds: session.Credentials{Expires: t0.Add(10 * time.Minute)}}
 	for _, msg := range drain(m.Init()) {
 		run(m, msg)
 	}

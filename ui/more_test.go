@@ -130,7 +130,6 @@ func TestExportNeedsALiveSession(t *testing.T) {
 // expiry, back off after a failure.
 func TestAutoRenewWithTheRealPolicy(t *testing.T) {
 	m, f, c := newTestModel(100, 30)
-	m.policy = session.DefaultRenewPolicy()
 	f.lifetime = 20 * time.Minute
 	selectRow(t, m, "prod-admin")
 	press(m, "enter", "a")
@@ -176,4 +175,65 @@ func TestExportShowsTheLinesOnlyWhenAsked(t *testing.T) {
 	if m.state != stateList || strings.Contains(screen(m), "fake-secret") {
 		t.Fatal("esc did not close the export lines")
 	}
+}
+
+// TestUIAsksSessionForEveryRule checks that when to renew, which MFA
+// devices a chain uses and whether a role is capped at an hour come from
+// the session package: change the policy or the chain, and the UI follows.
+func TestUIAsksSessionForEveryRule(t *testing.T) {
+	t.Run("renewal follows the Renewer's policy", func(t *testing.T) {
+		c := &clock{now: t0}
+		f := newFakeManager(testSet(), c)
+		f.lifetime = 30 * time.Minute
+		m := New(Options{Manager: f, Now: c.Now, Environ: []string{}, Width: 100, Height: 30,
+			Policy: session.RenewPolicy{Window: 10 * time.Minute, MinBackoff: time.Minute, MaxBackoff: time.Minute}})
+		selectRow(t, m, "prod-admin")
+		press(m, "enter", "a")
+		c.now = t0.Add(19*time.Minute + 59*time.Second) // 10m01s left
+		run(m, tickMsg(c.now))
+		if n := len(f.Calls()); n != 1 {
+			t.Fatalf("renewed before the policy's window: %v", f.Calls())
+		}
+		c.now = t0.Add(20 * time.Minute) // 10m left
+		run(m, tickMsg(c.now))
+		if got := f.Calls(); len(got) != 2 || got[1] != "renew prod-admin" {
+			t.Fatalf("calls %v, want a renewal exactly when the policy says", got)
+		}
+	})
+	t.Run("the MFA devices are the plan's", func(t *testing.T) {
+		m, f, _ := newTestModel(200, 50)
+		// audit-chained is dev-user → prod-admin → audit-chained; give both
+		// roles a device: the first buys the MFA session, the second goes
+		// with audit-chained's own AssumeRole.
+		p := f.set.Get("audit-chained")
+		p.Chain.Roles[0].MFASerial = "arn:aws:iam::111111111111:mfa/x"
+		p.Chain.Roles[1].MFASerial = "arn:aws:iam::111111111111:mfa/y"
+		plan, err := f.real.Plan("audit-chained")
+		if err != nil || len(plan.MFA) != 2 {
+			t.Fatalf("plan %+v, %v", plan, err)
+		}
+		selectRow(t, m, "audit-chained")
+		s := screen(m)
+		for _, want := range []string{"MFA          arn:aws:iam::111111111111:mfa/x", "one MFA session, reused by every role on it",
+			"arn:aws:iam::111111111111:mfa/y", "sent with the role's AssumeRole"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("details lack %q:\n%s", want, s)
+			}
+		}
+	})
+	t.Run("the one-hour cap is the chain's", func(t *testing.T) {
+		m, f, _ := newTestModel(200, 50)
+		// ec2-deploy's root is the instance role: its only role is chained.
+		if !f.set.Get("ec2-deploy").Chain.Capped() {
+			t.Fatal("the fixture's IMDS role is not capped")
+		}
+		selectRow(t, m, "ec2-deploy")
+		if !strings.Contains(screen(m), "chained: STS grants at most 1h") {
+			t.Errorf("details of an IMDS-rooted role do not show the cap:\n%s", screen(m))
+		}
+		selectRow(t, m, "prod-admin")
+		if strings.Contains(screen(m), "chained: STS") {
+			t.Errorf("details of a role on an IAM user show a cap")
+		}
+	})
 }

@@ -15,13 +15,9 @@ type row struct {
 	source  string // the chain's root, in words
 	account string
 
-	sess        *session.Session
-	busy        string // the running call ("assuming", ...), "" when idle
-	err         error  // the last call's failure, shown on the row
-	autoRenew   bool
-	needsMFA    bool // auto-renew stopped: a new MFA code is needed
-	failures    int  // auto-renew failures in a row
-	lastFailure time.Time
+	sess *session.Session
+	busy string // the running call ("assuming", ...), "" when idle
+	err  error  // the last call's failure, shown on the row
 }
 
 func newRow(p *profiles.Profile) *row {
@@ -92,4 +88,4 @@ func formatLeft(left time.Duration) string {
 }
 
 // expiresNever reports whether a session has no expiry (static keys).
-func expiresNever(s *session.Session) bool { return s.Expiration.IsZero() }
+func expiresNever(s *session.Session) bool { return s.Expires().IsZero() }

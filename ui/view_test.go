@@ -113,7 +113,6 @@ func TestNoColorKeepsTheWords(t *testing.T) {
 	c := &clock{now: t0}
 	f := newFakeManager(testSet(), c)
 	m := New(Options{Manager: f, Now: c.Now, NoColor: true, Width: 100, Height: 30, Environ: []string{}})
-	m.policy = testPolicy{}
 	f.lifetime = 3 * time.Minute
 	press(m, "enter")
 	v := m.View().Content

@@ -3,13 +3,24 @@ package session
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 )
+
+// Handoff is a session with the region it is handed on with. Build it
+// with Manager.Handoff, the one place that pairs them.
+type Handoff struct {
+	*Session
+	// Region is "" when none is set: then no region is exported.
+	Region string
+}
+
+// Handoff pairs a session with its profile's hand-off region. It does no
+// I/O.
+func (m *Manager) Handoff(s *Session) Handoff {
+	return Handoff{Session: s, Region: m.Region(s.Profile)}
+}
 
 // Var is one environment variable a session exports.
 type Var struct{ Name, Value string }
@@ -18,8 +29,9 @@ type Var struct{ Name, Value string }
 // make AWS tools pick a profile or a stale token over the session's keys.
 var Removed = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"}
 
-// Vars lists the variables a session exports, in a stable order.
-func Vars(s *Session) []Var {
+// Vars lists the variables the hand-off exports, in a stable order.
+func (h Handoff) Vars() []Var {
+	s := h.Session
 	vars := []Var{
 		{"AWS_ACCESS_KEY_ID", s.Creds.AccessKeyID},
 		{"AWS_SECRET_ACCESS_KEY", s.Creds.SecretAccessKey},
@@ -27,31 +39,32 @@ func Vars(s *Session) []Var {
 	if s.Creds.SessionToken != "" {
 		vars = append(vars, Var{"AWS_SESSION_TOKEN", s.Creds.SessionToken})
 	}
-	if s.Region != "" {
-		vars = append(vars, Var{"AWS_REGION", s.Region}, Var{"AWS_DEFAULT_REGION", s.Region})
+	if h.Region != "" {
+		vars = append(vars, Var{"AWS_REGION", h.Region}, Var{"AWS_DEFAULT_REGION", h.Region})
 	}
-	if exp := expiration(s); !exp.IsZero() {
+	if exp := s.Expires(); !exp.IsZero() {
 		vars = append(vars, Var{"AWS_CREDENTIAL_EXPIRATION", exp.UTC().Format(time.RFC3339)})
 	}
 	return append(vars, Var{"ROLECALL_PROFILE", s.Profile})
 }
 
-func expiration(s *Session) time.Time {
-	if !s.Expiration.IsZero() {
-		return s.Expiration
-	}
-	return s.Creds.Expires
-}
+// staleVars are variables an earlier hand-off may have set that this one
+// must not leave behind.
+var staleVars = []string{"AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION"}
 
-// Environ returns base (os.Environ form) with the session's variables set
+// Environ returns base (os.Environ form) with the hand-off's variables set
 // and AWS_PROFILE (and other variables that would override them) removed.
-// A session without a token or expiry also drops inherited ones, so a
-// stale token never pairs with the new keys.
-func Environ(base []string, s *Session) []string {
-	vars := Vars(s)
-	drop := append([]string{"AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION"}, Removed...)
+// A session without a token, expiry or region also drops inherited ones,
+// so a stale token never pairs with the new keys.
+func (h Handoff) Environ(base []string) []string {
+	vars := h.Vars()
+	drop := append(append([]string{}, staleVars...), Removed...)
 	for _, v := range vars {
 		drop = append(drop, v.Name)
+	}
+	if h.Region == "" {
+		// The region the user's environment sets is the one they chose.
+		drop = slicesWithout(drop, "AWS_REGION", "AWS_DEFAULT_REGION")
 	}
 	out := make([]string, 0, len(base)+len(vars))
 	for _, kv := range base {
@@ -62,6 +75,16 @@ func Environ(base []string, s *Session) []string {
 	}
 	for _, v := range vars {
 		out = append(out, v.Name+"="+v.Value)
+	}
+	return out
+}
+
+func slicesWithout(s []string, names ...string) []string {
+	out := s[:0:0]
+	for _, x := range s {
+		if !containsName(names, x) {
+			out = append(out, x)
+		}
 	}
 	return out
 }
@@ -79,26 +102,11 @@ func containsName(names []string, name string) bool {
 // Shells lists the shells ExportLines renders for.
 var Shells = []string{"bash", "zsh", "fish", "powershell", "cmd"}
 
-// ShellFromEnv picks the export syntax for the user's shell from $SHELL:
-// fish, zsh, or bash for every other POSIX shell; powershell on Windows.
-func ShellFromEnv(getenv func(string) string) string {
-	switch b := strings.TrimSuffix(filepath.Base(getenv("SHELL")), ".exe"); b {
-	case "fish", "zsh", "bash":
-		return b
-	case "pwsh", "powershell":
-		return "powershell"
-	}
-	if runtime.GOOS == "windows" {
-		return "powershell"
-	}
-	return "bash"
-}
-
-// ExportLines renders the session as lines for shell (bash, zsh, fish,
+// ExportLines renders the hand-off as lines for shell (bash, zsh, fish,
 // powershell, cmd), unsetting AWS_PROFILE too. An empty shell means bash.
-func ExportLines(shell string, s *Session) (string, error) {
+func (h Handoff) ExportLines(shell string) (string, error) {
 	var b strings.Builder
-	vars := Vars(s)
+	vars := h.Vars()
 	switch shell {
 	case "", "bash", "zsh", "sh":
 		fmt.Fprintf(&b, "unset %s\n", strings.Join(Removed, " "))
@@ -174,55 +182,8 @@ func CredentialProcessJSON(s *Session) ([]byte, error) {
 		SecretAccessKey: s.Creds.SecretAccessKey,
 		SessionToken:    s.Creds.SessionToken,
 	}
-	if exp := expiration(s); !exp.IsZero() {
+	if exp := s.Expires(); !exp.IsZero() {
 		out.Expiration = exp.UTC().Format(time.RFC3339)
 	}
 	return json.Marshal(out)
-}
-
-// ShellCommand returns the command that starts the user's shell ($SHELL,
-// else /bin/sh; %COMSPEC% on Windows) with the session's environment.
-// rolecall shell runs it directly and the TUI through tea.ExecProcess.
-func ShellCommand(s *Session, base []string, getenv func(string) string) *exec.Cmd {
-	return ShellCommandFor(s, base, getenv, "")
-}
-
-// ShellCommandFor is ShellCommand with a shell asked for by name or path
-// ("powershell" finds pwsh or powershell.exe); "" means the user's shell.
-func ShellCommandFor(s *Session, base []string, getenv func(string) string, shell string) *exec.Cmd {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	if base == nil {
-		base = os.Environ()
-	}
-	path := shellPath(getenv, shell)
-	c := exec.Command(path)
-	c.Env = Environ(base, s)
-	return c
-}
-
-func shellPath(getenv func(string) string, shell string) string {
-	switch shell {
-	case "powershell", "pwsh":
-		for _, name := range []string{"pwsh", "powershell"} {
-			if p, err := exec.LookPath(name); err == nil {
-				return p
-			}
-		}
-		return "powershell"
-	case "":
-	default:
-		return shell
-	}
-	if runtime.GOOS == "windows" {
-		if c := getenv("COMSPEC"); c != "" {
-			return c
-		}
-		return "cmd.exe"
-	}
-	if sh := getenv("SHELL"); sh != "" {
-		return sh
-	}
-	return "/bin/sh"
 }

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rolecall/rolecall/profiles"
+	"github.com/spf13/cobra"
+)
+
+// UseOptions are the inputs of rolecall use.
+type UseOptions struct {
+	sessionDeps
+	Profile string
+	Force   bool
+	Clear   bool
+	// CredentialsPath locates the credentials file without loading
+	// anything (use --clear).
+	CredentialsPath func() (string, error)
+}
+
+func newUseCmd(g *globalOptions, runF func(context.Context, *UseOptions) error) *cobra.Command {
+	opts := &UseOptions{}
+	cmd := &cobra.Command{
+		Use:   "use PROFILE [--force] | use --clear",
+		Short: "Write the session into [default] of the credentials file",
+		Long: "use assumes PROFILE (or reuses its cached session) and writes the keys into\n" +
+			"[default] of the credentials file, so every AWS tool without a profile uses them.\n" +
+			"Only [default]'s own lines change; the file is replaced atomically under a lock.\n" +
+			"If [default] holds long-term keys, use refuses; --force first copies them to a\n" +
+			"backup profile. --clear removes what rolecall wrote and nothing else.",
+		Example: "  rolecall use prod-admin\n  rolecall use --clear",
+		Args:    cobra.RangeArgs(0, 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case opts.Clear && len(args) > 0:
+				return usageError{errors.New("use --clear takes no PROFILE (see 'rolecall use --help')")}
+			case opts.Clear && opts.Force:
+				return usageError{errors.New("use --clear and --force do not go together")}
+			case !opts.Clear && len(args) == 0:
+				return usageError{errors.New("use needs a PROFILE, or --clear (see 'rolecall use --help')")}
+			case len(args) == 1:
+				opts.Profile = args[0]
+			}
+			opts.sessionDeps = g.sessionDeps(true)
+			opts.CredentialsPath = func() (string, error) {
+				f, err := g.files()
+				return f.Credentials, err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			if opts.Clear {
+				return runUseClear(opts)
+			}
+			return runUse(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite long-term keys in [default] after copying them to a backup profile")
+	cmd.Flags().BoolVar(&opts.Clear, "clear", false, "remove the session rolecall wrote into [default]")
+	return cmd
+}
+
+// runUse writes the profile's session into [default].
+func runUse(ctx context.Context, opts *UseOptions) error {
+	set, mgr, err := opts.open()
+	if err != nil {
+		return err
+	}
+	res, err := mgr.Use(ctx, opts.Profile, opts.Force)
+	if err != nil {
+		return err
+	}
+	if res.BackupProfile != "" {
+		fmt.Fprintf(opts.Stdout, "Copied the old keys of [default] to [%s].\n", res.BackupProfile)
+	}
+	what := opts.Profile + "'s session"
+	if res.Session.AssumedRoleARN != "" {
+		what += " (" + res.Session.AssumedRoleARN + ")"
+	}
+	fmt.Fprintf(opts.Stdout, "[default] in %s now holds %s, expiring %s.\n",
+		set.Files.Credentials, what, expiryText(res.Session.Expires(), opts.Now()))
+	for _, w := range res.Warnings {
+		fmt.Fprintln(opts.Stderr, "warning: "+w)
+	}
+	return nil
+}
+
+// runUseClear removes rolecall's session from [default].
+func runUseClear(opts *UseOptions) error {
+	path, err := opts.CredentialsPath()
+	if err != nil {
+		return err
+	}
+	def, err := profiles.ReadDefault(path)
+	if err != nil {
+		return err
+	}
+	if def.Profile == "" {
+		fmt.Fprintf(opts.Stdout, "Nothing to clear: [default] in %s holds no session from rolecall.\n", path)
+		return nil
+	}
+	if err := profiles.ClearDefault(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", def.Profile, path)
+	return nil
+}

@@ -1,0 +1,126 @@
+package session
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// CallOption adjusts one Assume, Renew or Use call.
+type CallOption func(*callOptions)
+
+type callOptions struct {
+	codes map[string]string // MFA codes by device serial
+}
+
+func (co callOptions) code(serial string) string { return co.codes[serial] }
+
+// WithMFACode gives this call the code of the MFA device serial, e.g. one
+// the TUI collected in its modal after the call said it needs one.
+func WithMFACode(serial, code string) CallOption {
+	return func(o *callOptions) {
+		if o.codes == nil {
+			o.codes = map[string]string{}
+		}
+		o.codes[serial] = code
+	}
+}
+
+// Assume returns a session for the profile: the cached one while it is
+// usable (and was asked for with the same --duration, when one is given),
+// else a new one.
+func (m *Manager) Assume(ctx context.Context, profile string, opts ...CallOption) (*Session, error) {
+	return m.get(ctx, profile, MinLife, opts)
+}
+
+// Renew assumes the profile again whatever the cache holds, reusing a
+// cached MFA session where it can.
+func (m *Manager) Renew(ctx context.Context, profile string, opts ...CallOption) (*Session, error) {
+	return m.get(ctx, profile, skipCache, opts)
+}
+
+// FreshFor returns the profile's cached session when it lives longer than
+// window, without touching the network or the SDK, else a renewed one.
+// credential-process calls it on every AWS CLI call, so the cache-hit path
+// must stay cheap.
+func (m *Manager) FreshFor(ctx context.Context, profile string, window time.Duration, opts ...CallOption) (*Session, error) {
+	return m.get(ctx, profile, max(window, MinLife), opts)
+}
+
+// CredentialProcessWindow is how long before expiry the AWS CLI asks a
+// credential_process again; a session closer to expiry than this is renewed
+// rather than handed out.
+const CredentialProcessWindow = 15 * time.Minute
+
+// skipCache, as a call's minimum life, makes it assume anew whatever the
+// cache holds.
+const skipCache time.Duration = -1
+
+// get is the one cache-or-STS decision: the profile's cached session when
+// it lives at least minLife longer and matches an explicit --duration,
+// else a new one; skipCache always assumes anew.
+func (m *Manager) get(ctx context.Context, name string, minLife time.Duration, opts []CallOption) (*Session, error) {
+	p, err := m.profile(name)
+	if err != nil {
+		return nil, err
+	}
+	var co callOptions
+	for _, o := range opts {
+		o(&co)
+	}
+	// Durations are checked before anything else, cache included: a bad
+	// --duration is a mistake whatever the cache holds.
+	want, err := m.requested(p)
+	if err != nil {
+		return nil, err
+	}
+	key := m.chainKey(p)
+	var warning error
+	if minLife != skipCache {
+		s, err := m.cachedAt(name, key, minLife)
+		if s != nil && (m.opts.Duration == 0 || s.Requested == want) {
+			return s, nil
+		}
+		warning = err // a damaged cache file is replaced, and the user told
+	}
+	// Ask for missing MFA codes before any network call.
+	if serial := m.missingCode(p, co, false); serial != "" {
+		return nil, needMFAError(name, serial)
+	}
+	// Concurrent calls for one chain share one round trip (and one prompt).
+	v, err, _ := m.flight.Do(key, func() (any, error) { return m.assume(ctx, p, key, want, co) })
+	if err != nil {
+		return nil, err
+	}
+	s := *v.(*Session)
+	if warning != nil {
+		s.Notes = append(slices.Clip(s.Notes), warning.Error())
+	}
+	return &s, nil
+}
+
+// Cached returns the cached, usable session of a profile without any
+// network call.
+func (m *Manager) Cached(profile string) (*Session, bool) {
+	p, err := m.profile(profile)
+	if err != nil {
+		return nil, false
+	}
+	s, _ := m.cachedAt(profile, m.chainKey(p), MinLife)
+	return s, s != nil
+}
+
+// cachedAt returns the session cached under key for the profile when it
+// lives at least minLife longer, else nil and the error, if any, that made
+// the cache file unusable.
+func (m *Manager) cachedAt(name, key string, minLife time.Duration) (*Session, error) {
+	s, err := m.readSession(key)
+	if s == nil || s.Profile != name {
+		return nil, err
+	}
+	if exp := s.Expires(); !exp.IsZero() && !exp.After(m.now().Add(minLife)) {
+		return nil, nil
+	}
+	s.FromCache = true
+	return s, nil
+}

@@ -1,0 +1,25 @@
+package session
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// WhoAmI calls sts:GetCallerIdentity with the session's credentials, at
+// the STS endpoint of the session's profile.
+func (m *Manager) WhoAmI(ctx context.Context, s *Session) (Identity, error) {
+	p, err := m.profile(s.Profile)
+	if err != nil {
+		return Identity{}, err
+	}
+	t := m.newTarget(p)
+	client := m.stsClient(t, credentials.NewStaticCredentialsProvider(s.Creds.AccessKeyID, s.Creds.SecretAccessKey, s.Creds.SessionToken))
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Identity{}, classify(op{profile: s.Profile, action: "get the caller identity", endpoint: t.stsName()}, err)
+	}
+	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
+}
