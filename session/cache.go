@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rolecall/rolecall/profiles"
 )
@@ -25,20 +28,54 @@ type cacheFile struct {
 }
 
 // cacheDir is Options.CacheDir, else ROLECALL_CACHE_DIR, else the user
-// cache dir.
+// cache dir, once it has been checked: a directory the user owns that
+// nobody else can write to. One that is group- or world-writable is
+// tightened to 0700; one owned by someone else is not used at all, since
+// whoever owns it could plant credentials in it. The check runs once per
+// Manager.
 func (m *Manager) cacheDir() (string, error) {
-	if m.opts.CacheDir != "" {
-		return m.opts.CacheDir, nil
-	}
-	if d := m.getenv("ROLECALL_CACHE_DIR"); d != "" {
-		return d, nil
-	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("no cache directory (%v); set ROLECALL_CACHE_DIR", err)
-	}
-	return filepath.Join(d, "rolecall"), nil
+	m.cacheOnce.Do(func() { m.cachePath, m.cacheErr = m.checkCacheDir() })
+	return m.cachePath, m.cacheErr
 }
+
+func (m *Manager) checkCacheDir() (string, error) {
+	dir := m.opts.CacheDir
+	if dir == "" {
+		dir = m.getenv("ROLECALL_CACHE_DIR")
+	}
+	if dir == "" {
+		d, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("no cache directory (%v); set ROLECALL_CACHE_DIR", err)
+		}
+		dir = filepath.Join(d, "rolecall")
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return dir, nil // created 0700 by the first write
+	case err != nil:
+		return "", fmt.Errorf("session cache %s: %v; set ROLECALL_CACHE_DIR to a directory of your own", dir, errors.Unwrap(err))
+	case !fi.IsDir():
+		return "", fmt.Errorf("session cache %s is not a directory; remove it or set ROLECALL_CACHE_DIR", dir)
+	}
+	if who := foreignOwner(fi); who != "" {
+		return "", fmt.Errorf("session cache %s belongs to %s, not you, so its sessions cannot be trusted and none is used; remove it or set ROLECALL_CACHE_DIR", dir, who)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return "", fmt.Errorf("session cache %s is open to other users (mode %04o) and could not be closed (%v); chmod 700 it or set ROLECALL_CACHE_DIR", dir, fi.Mode().Perm(), errors.Unwrap(err))
+		}
+	}
+	return dir, nil
+}
+
+// maxCacheFile bounds what a cache file may hold; rolecall's are under a
+// kilobyte.
+const maxCacheFile = 64 << 10
+
+// errSymlink marks a cache file that is a symbolic link.
+var errSymlink = errors.New("is a symbolic link")
 
 // chainKey identifies what a session was made from. It is a hash, so no
 // key id or secret ever shows in a file name.
@@ -99,16 +136,56 @@ func readSessionFile(path string) (*Session, error) {
 	return f.Session, nil
 }
 
-// readCacheFile reads one cache file; a missing one is (nil, nil).
+// readCacheFile reads one cache file; a missing one is (nil, nil). It is
+// input, not truth: a symbolic link, a file someone else owns, or one
+// that others could have written (not 0600) is ignored with a warning.
 func readCacheFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	f, err := openNoFollow(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case errors.Is(err, errSymlink):
+		return nil, fmt.Errorf("%s is a symbolic link, which rolecall never writes; ignored (delete it)", path)
+	case err != nil:
+		return nil, fmt.Errorf("%s: cannot read cached session (%v); ignored", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: cannot read cached session (%v); ignored", path, err)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file; ignored (delete it)", path)
+	case foreignOwner(fi) != "":
+		return nil, fmt.Errorf("%s belongs to %s, not you; ignored (delete it)", path, foreignOwner(fi))
+	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
+		return nil, fmt.Errorf("%s has mode %04o, so others could have written it (rolecall writes 0600); ignored (delete it)", path, fi.Mode().Perm())
+	case fi.Size() > maxCacheFile:
+		return nil, fmt.Errorf("%s is %d bytes, too large for a cached session; ignored (delete it)", path, fi.Size())
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxCacheFile+1))
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
 		return nil, fmt.Errorf("%s: cannot read cached session (%v); ignored", path, err)
 	}
 	return b, nil
+}
+
+// trusted checks what a cached session claims before it is handed out:
+// every field present, and an expiry no further ahead than its source can
+// issue (limit) — a planted or damaged entry with an expiry of 2099, or
+// none, would otherwise be reused for years.
+func trusted(path string, s *Session, now time.Time, limit time.Duration) error {
+	c := s.Creds
+	switch {
+	case s.Profile == "" || c.AccessKeyID == "" || c.SecretAccessKey == "":
+		return fmt.Errorf("%s: a cached session without its keys; ignored (delete it to silence this)", path)
+	case c.Expires.IsZero():
+		return fmt.Errorf("%s: a cached session without an expiry, which rolecall never caches; ignored (delete it)", path)
+	case c.Expires.After(now.Add(limit)):
+		return fmt.Errorf("%s: a cached session that claims to last until %s, longer than its source can issue (%s); ignored (delete it)",
+			path, c.Expires.UTC().Format(time.RFC3339), HumanDuration(limit))
+	}
+	return nil
 }
 
 // writeSession stores s atomically: a reader sees the old file or the new
@@ -246,7 +323,11 @@ func (m *Manager) Sessions() ([]*Session, []error) {
 		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, mfaFilePrefix) || strings.HasPrefix(name, ".") {
 			continue
 		}
-		s, err := readSessionFile(filepath.Join(dir, name))
+		path := filepath.Join(dir, name)
+		s, err := readSessionFile(path)
+		if err == nil && s != nil {
+			err = trusted(path, s, m.now(), profiles.MaxMFASessionDuration)
+		}
 		if err != nil {
 			warns = append(warns, err)
 			continue

@@ -54,6 +54,23 @@ func (m *Manager) requested(p *profiles.Profile) (time.Duration, error) {
 	return d, nil
 }
 
+// maxLifetime is the longest a session of chain c can last: an hour for a
+// chained role, 12 hours for a role, 36 hours for an IAM user's MFA
+// session; a source that sets its own lifetime (SSO, a process, instance
+// metadata) is reused for 12 hours at most. The cache trusts no entry
+// that claims more.
+func maxLifetime(c *profiles.Chain) time.Duration {
+	switch {
+	case c.Capped():
+		return profiles.ChainedMax
+	case len(c.Roles) > 0:
+		return profiles.MaxRoleDuration
+	case hasMFASession(c):
+		return profiles.MaxMFASessionDuration
+	}
+	return profiles.MaxRoleDuration
+}
+
 func hasMFASession(c *profiles.Chain) bool {
 	_, ok := mfaSessionStep(MFASteps(c))
 	return ok

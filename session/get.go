@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/rolecall/rolecall/profiles"
 )
 
 // CallOption adjusts one Assume, Renew or Use call.
@@ -77,7 +79,7 @@ func (m *Manager) get(ctx context.Context, name string, minLife time.Duration, o
 	key := m.chainKey(p)
 	var warning error
 	if minLife != skipCache {
-		s, err := m.cachedAt(name, key, minLife)
+		s, err := m.cachedAt(p, key, minLife)
 		if s != nil && (m.opts.Duration == 0 || s.Requested == want) {
 			return s, nil
 		}
@@ -106,20 +108,25 @@ func (m *Manager) Cached(profile string) (*Session, bool) {
 	if err != nil {
 		return nil, false
 	}
-	s, _ := m.cachedAt(profile, m.chainKey(p), MinLife)
+	s, _ := m.cachedAt(p, m.chainKey(p), MinLife)
 	return s, s != nil
 }
 
-// cachedAt returns the session cached under key for the profile when it
+// cachedAt returns the session cached under key for the profile p when it
 // lives at least minLife longer, else nil and the error, if any, that made
-// the cache file unusable.
-func (m *Manager) cachedAt(name, key string, minLife time.Duration) (*Session, error) {
+// the cache file unusable or untrustworthy.
+func (m *Manager) cachedAt(p *profiles.Profile, key string, minLife time.Duration) (*Session, error) {
 	s, err := m.readSession(key)
-	if s == nil || s.Profile != name {
+	if s == nil || s.Profile != p.Name {
 		return nil, err
 	}
-	if exp := s.Expires(); !exp.IsZero() && !exp.After(m.now().Add(minLife)) {
+	now := m.now()
+	if exp := s.Expires(); !exp.IsZero() && !exp.After(now.Add(minLife)) {
 		return nil, nil
+	}
+	path, _ := m.sessionPath(key)
+	if err := trusted(path, s, now, maxLifetime(p.Chain)); err != nil {
+		return nil, err
 	}
 	s.FromCache = true
 	return s, nil

@@ -36,8 +36,13 @@ type Manager struct {
 	set  *profiles.Set
 	opts Options
 
-	flight   singleflight.Group // one STS round per chain at a time
-	mfaMu    sync.Mutex
+	flight singleflight.Group // one STS round per chain at a time
+	mfaMu  sync.Mutex
+
+	cacheOnce sync.Once // the cache directory, checked once
+	cachePath string
+	cacheErr  error
+
 	httpOnce sync.Once
 	http     aws.HTTPClient
 }

@@ -147,7 +147,8 @@ func (m *Manager) cachedMFA(accessKeyID, serial string) (Credentials, bool) {
 	if json.Unmarshal(b, &f) != nil || f.Version != cacheVersion || f.Serial != serial || f.Creds.AccessKeyID == "" {
 		return Credentials{}, false
 	}
-	if !(&Session{Creds: f.Creds}).Usable(m.now()) {
+	s := &Session{Profile: serial, Creds: f.Creds}
+	if !s.Usable(m.now()) || trusted(path, s, m.now(), profiles.MaxMFASessionDuration) != nil {
 		return Credentials{}, false
 	}
 	return f.Creds, true
