@@ -15,7 +15,7 @@ const conformanceEnv = "ROLECALL_CONFORMANCE_DIR"
 // conformanceNeed is how to get the conformance data when it is missing.
 var conformanceNeed = missing{
 	what: "the AWS SDKs' conformance data",
-	how:  "set " + conformanceEnv + " to a copy (README.md, Contributing, says where it comes from)",
+	how:  "put a copy in ../shared/conformance beside the repository or set " + conformanceEnv + " (README.md, Contributing, lists its sources)",
 }
 
 // ConformanceDir returns the directory of the AWS SDKs' shared
@@ -48,7 +48,7 @@ func conformanceDir(tb testing.TB, l *skipLog) string {
 	if isDir(dir) {
 		return dir
 	}
-	skipOrFail(tb, l, conformanceNeed, "the AWS SDKs' conformance data is not in "+dir+"; "+conformanceNeed.how)
+	skipOrFail(tb, l, conformanceNeed, "the AWS SDKs' conformance data is not in "+dir+": "+conformanceNeed.how)
 	return ""
 }
 

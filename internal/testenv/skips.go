@@ -103,12 +103,12 @@ func (l *skipLog) summary(pkg string) string {
 	for _, m := range merged {
 		cmds = append(cmds, m.command())
 	}
-	tests := "tests"
+	tests, them := "tests", "them"
 	if len(l.tests) == 1 {
-		tests = "test"
+		tests, them = "test", "it"
 	}
-	return fmt.Sprintf("%s: %d %s skipped, missing %s; to run them: %s",
-		pkg, len(l.tests), tests, strings.Join(whats, ", "), strings.Join(cmds, "; "))
+	return fmt.Sprintf("%s: %d %s skipped, missing %s; to run %s: %s",
+		pkg, len(l.tests), tests, strings.Join(whats, ", "), them, strings.Join(cmds, "; "))
 }
 
 // skipOrFail skips the test for want of m, or fails it under

@@ -112,7 +112,7 @@ func TestConformanceDir(t *testing.T) {
 	t.Run("missing skips", func(t *testing.T) {
 		t.Setenv(conformanceEnv, "")
 		t.Setenv(requireEnv, "")
-		check(t, "", "conformance data is not in "+beside+"; set ROLECALL_CONFORMANCE_DIR", "")
+		check(t, "", "conformance data is not in "+beside+": put a copy in ../shared/conformance beside the repository or set ROLECALL_CONFORMANCE_DIR", "")
 	})
 	t.Run("missing fails when required", func(t *testing.T) {
 		t.Setenv(conformanceEnv, "")
@@ -151,8 +151,13 @@ func TestSkipSummary(t *testing.T) {
 	l.add("TestE", conformanceNeed)
 	want := "example.com/m/cli: 5 tests skipped, missing moto_server, tmux, aws, zsh, the AWS SDKs' conformance data; " +
 		"to run them: pip install 'moto[server]' awscli; apt-get install tmux zsh, or brew install tmux zsh; " +
-		"set ROLECALL_CONFORMANCE_DIR to a copy (README.md, Contributing, says where it comes from)"
+		"put a copy in ../shared/conformance beside the repository or set ROLECALL_CONFORMANCE_DIR (README.md, Contributing, lists its sources)"
 	if got := l.summary("example.com/m/cli"); got != want {
+		t.Errorf("summary:\n got %s\nwant %s", got, want)
+	}
+	var one skipLog
+	one.add("TestA", toolNeed("aws"))
+	if got, want := one.summary("p"), "p: 1 test skipped, missing aws; to run it: pip install awscli"; got != want {
 		t.Errorf("summary:\n got %s\nwant %s", got, want)
 	}
 }
