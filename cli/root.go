@@ -133,6 +133,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		newShellCmd(g),
 		newCredentialProcessCmd(g),
 	)
+	addVersion(root, g)
 	// Positional-argument mistakes are usage errors too.
 	for _, c := range root.Commands() {
 		wrapArgs(c)
