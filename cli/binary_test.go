@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/rolecall/rolecall/internal/testenv"
 )
 
 // builtBinary is the rolecall binary the end-to-end tests run, built once
@@ -39,7 +41,7 @@ func rolecallBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := testenv.Run(m)
 	if builtBinary.dir != "" {
 		os.RemoveAll(builtBinary.dir)
 	}

@@ -117,6 +117,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		newShellCmd(g, nil),
 		newCredentialProcessCmd(g, nil),
 	)
+	addVersion(root, g)
 	// Positional-argument mistakes are usage errors too.
 	for _, c := range root.Commands() {
 		wrapArgs(c)

@@ -8,17 +8,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-)
 
-// conformanceDir is the shared AWS conformance data, relative to this
-// package's directory.
-var conformanceDir = filepath.Join("..", "..", "shared", "conformance")
+	"github.com/rolecall/rolecall/internal/testenv"
+)
 
 func readConformance(t *testing.T, name string, v any) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(conformanceDir, name))
+	data, err := os.ReadFile(filepath.Join(testenv.ConformanceDir(t), name))
 	if err != nil {
-		t.Fatalf("conformance data missing: %v (it lives in ../shared/conformance next to the repository)", err)
+		t.Fatalf("conformance data incomplete: %v", err)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("%s: %v", name, err)

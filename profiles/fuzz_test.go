@@ -1,37 +1,16 @@
 package profiles
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
 // FuzzParse feeds the reader arbitrary text as a config and as a
 // credentials file. It must never panic; lenient mode must never fail;
 // and when strict mode accepts the text, lenient mode must agree and
-// report no problem.
+// report no problem. Its seeds in testdata/fuzz/FuzzParse are the inputs
+// of the AWS SDKs' two parser conformance suites (config-file-parser-tests
+// and profile-parser-tests), one file per distinct pair.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"config-file-parser-tests.json", "profile-parser-tests.json"} {
-		data, err := os.ReadFile(filepath.Join(conformanceDir, name))
-		if err != nil {
-			f.Fatalf("conformance data missing: %v", err)
-		}
-		var suite struct {
-			Tests []struct {
-				Input struct {
-					ConfigFile      string `json:"configFile"`
-					CredentialsFile string `json:"credentialsFile"`
-				}
-			}
-		}
-		if err := json.Unmarshal(data, &suite); err != nil {
-			f.Fatal(err)
-		}
-		for _, tc := range suite.Tests {
-			f.Add(tc.Input.ConfigFile, tc.Input.CredentialsFile)
-		}
-	}
 	f.Fuzz(func(t *testing.T, cfg, cred string) {
 		strict, serr := parseBoth(cfg, "config", cred, "credentials", parseOptions{strict: true, raw: true})
 		lenient, lerr := parseBoth(cfg, "config", cred, "credentials", parseOptions{raw: true})

@@ -16,12 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/testenv"
 	"github.com/rolecall/rolecall/profiles"
 )
-
-// conformanceDir holds the smithy-rs end-to-end credential cases (see its
-// README, section 5).
-const conformanceDir = "../../shared/conformance"
 
 // conformanceSkips are the cases that test an SDK's default credential
 // chain rather than what a profile does; rolecall always names a profile.
@@ -212,9 +209,12 @@ func TestConformanceDefaultChain(t *testing.T) {
 }
 
 func runConformance(t *testing.T, suite string) {
+	// The smithy-rs end-to-end credential cases (see the data's README,
+	// section 5).
+	conformanceDir := testenv.ConformanceDir(t)
 	dirs, err := os.ReadDir(filepath.Join(conformanceDir, suite))
 	if err != nil {
-		t.Fatalf("conformance data missing: %v (it lives in ../shared/conformance next to the repository)", err)
+		t.Fatalf("conformance data incomplete: %v", err)
 	}
 	for _, d := range dirs {
 		name := d.Name()

@@ -1,13 +1,14 @@
 // Package testenv starts the external tools the tests drive (moto_server,
-// the AWS CLI, tmux) and decides whether a missing tool skips or fails a
-// test: with ROLECALL_REQUIRE_TOOLS=1 (set by .ci/run) it fails.
+// the AWS CLI, tmux), finds the AWS SDKs' conformance data, and decides
+// whether a missing tool or missing data skips or fails a test: with
+// ROLECALL_REQUIRE_TOOLS=1 (set by .ci/run) it fails. Main reports the
+// skips of a package in one line.
 package testenv
 
 import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -18,15 +19,16 @@ import (
 // it under ROLECALL_REQUIRE_TOOLS=1) when it is not installed.
 func RequireTool(tb testing.TB, name string) string {
 	tb.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
+	return requireTool(tb, &skipped, name)
+}
+
+func requireTool(tb testing.TB, l *skipLog, name string) string {
+	tb.Helper()
+	if path, err := exec.LookPath(name); err == nil {
 		return path
 	}
-	msg := fmt.Sprintf("%s is not installed; this test needs it (install it, or see .ci/run)", name)
-	if os.Getenv("ROLECALL_REQUIRE_TOOLS") == "1" {
-		tb.Fatal(msg + " [ROLECALL_REQUIRE_TOOLS=1]")
-	}
-	tb.Skip(msg)
+	need := toolNeed(name)
+	skipOrFail(tb, l, need, fmt.Sprintf("%s is not installed; this test needs it (%s)", name, need.command()))
 	return ""
 }
 
