@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -40,6 +41,9 @@ type Manager struct {
 	mfaMu    sync.Mutex
 	httpOnce sync.Once
 	http     aws.HTTPClient
+	fedOnce  sync.Once
+	fed      *http.Client
+	ssoMu    sync.Mutex // one SSO token refresh or login write at a time
 }
 
 // New returns a Manager. It does no I/O.

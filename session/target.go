@@ -191,3 +191,23 @@ func (f endpointFlags) GetUseDualStackEndpoint(context.Context) (aws.DualStackEn
 	}
 	return aws.DualStackEndpointStateUnset, false, nil
 }
+
+// federationClient calls the console's federation endpoint, which is not
+// an SDK service: the shared dialer settings, no redirects (the request's
+// query holds the session's keys, which must not follow a redirect
+// anywhere), and a deadline on every call.
+func (m *Manager) federationClient() *http.Client {
+	m.fedOnce.Do(func() {
+		m.fed = &http.Client{
+			Timeout: responseTimeout + dialTimeout,
+			Transport: &http.Transport{
+				Proxy:                 http.ProxyFromEnvironment,
+				DialContext:           (&net.Dialer{Timeout: dialTimeout}).DialContext,
+				TLSHandshakeTimeout:   dialTimeout,
+				ResponseHeaderTimeout: responseTimeout,
+			},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	})
+	return m.fed
+}
