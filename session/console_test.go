@@ -215,7 +215,10 @@ func TestConsoleSignIn(t *testing.T) {
 func TestConsoleSecretsStayOutOfErrors(t *testing.T) {
 	ctx := context.Background()
 	for name, base := range map[string]func(t *testing.T, fed *ssofake.Fake) string{
-		"refused":     func(t *testing.T, fed *ssofake.Fake) string { fed.RefuseSignin = func(string) bool { return true }; return fed.URL },
+		"refused": func(t *testing.T, fed *ssofake.Fake) string {
+			fed.RefuseSignin = func(string) bool { return true }
+			return fed.URL
+		},
 		"unreachable": func(t *testing.T, _ *ssofake.Fake) string { return stsfake.Unreachable(t) },
 	} {
 		t.Run(name, func(t *testing.T) {
