@@ -44,6 +44,9 @@ type Manager struct {
 	fedOnce  sync.Once
 	fed      *http.Client
 	ssoMu    sync.Mutex // one SSO token refresh or login write at a time
+	// pollUnit is a second of the device flow's polling interval; tests
+	// shorten it.
+	pollUnit time.Duration
 }
 
 // New returns a Manager. It does no I/O.

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -210,4 +211,21 @@ func (m *Manager) federationClient() *http.Client {
 		}
 	})
 	return m.fed
+}
+
+// oidcBase is the SSO OIDC endpoint the authorization-code flow's
+// /authorize page lives under, which is not an SDK operation: the
+// endpoint override, else what the SDK's own resolver gives for the
+// region, FIPS and dual-stack settings.
+func (m *Manager) oidcBase(ctx context.Context, t target, ssoRegion string) (string, error) {
+	if t.oidcEndpoint != "" {
+		return strings.TrimRight(t.oidcEndpoint, "/"), nil
+	}
+	ep, err := ssooidc.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, ssooidc.EndpointParameters{
+		Region: aws.String(ssoRegion), UseFIPS: aws.Bool(t.fips), UseDualStack: aws.Bool(t.dualStack),
+	})
+	if err != nil {
+		return "", fmt.Errorf("no SSO OIDC endpoint for sso_region %q (%v); check sso_region", ssoRegion, err)
+	}
+	return strings.TrimRight(ep.URI.String(), "/"), nil
 }
