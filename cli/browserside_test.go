@@ -92,7 +92,9 @@ func TestConsoleCommand(t *testing.T) {
 	}
 
 	// No browser: the URL goes to stdout with a note on stderr.
-	fail := func(context.Context, string) (string, error) { return "", errors.New("no browser opened: tried xdg-open (not installed)") }
+	fail := func(context.Context, string) (string, error) {
+		return "", errors.New("no browser opened: tried xdg-open (not installed)")
+	}
 	if err := runConsole(ctx, &ConsoleOptions{sessionDeps: w.deps(w.global), Profile: "base", Open: fail}); err != nil {
 		t.Fatal(err)
 	}
