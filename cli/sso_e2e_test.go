@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,4 +134,72 @@ func randomID() string {
 	b := make([]byte, 5)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// The closing path, with the binary: from a config that holds only an
+// SSO start URL to a generated profile list, a login, an assumed role and
+// a console URL. Run with -v to read the transcript.
+func TestFromAStartURLToTheConsole(t *testing.T) {
+	curl := testenv.RequireTool(t, "curl")
+	bin := rolecallBinary(t)
+	dir := t.TempDir()
+	sts := stsfake.Start(t)
+	sso := ssofake.Start(t)
+	sso.Accounts = []ssofake.Account{
+		{ID: "111111111111", Name: "dev", Roles: []string{"Admin", "ReadOnly"}},
+		{ID: "222222222222", Name: "prod", Roles: []string{"ReadOnly"}},
+		{ID: "333333333333", Name: "security", Roles: []string{"Auditor"}},
+	}
+	sso.Issue = func(account, role string, ttl time.Duration) ssofake.Creds {
+		id := "ASIASSOPATH" + strings.ToUpper(randomID())[:9]
+		sts.AddUser(id, account, "sso-"+role)
+		return ssofake.Creds{AccessKeyID: id, SecretAccessKey: "path-secret", SessionToken: "path-token", Expires: time.Now().Add(ttl).Truncate(time.Second)}
+	}
+	config := filepath.Join(dir, "config")
+	if err := os.WriteFile(config, []byte("[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	browserScript := filepath.Join(dir, "browser.sh")
+	if err := os.WriteFile(browserScript, []byte("#!/bin/sh\nexec "+curl+" -fsSL -o /dev/null \"$1\"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"HOME=" + filepath.Join(dir, "home"), "PATH=" + os.Getenv("PATH"), "AWS_CONFIG_FILE=" + config,
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "ROLECALL_CACHE_DIR=" + filepath.Join(dir, "cache"),
+		"AWS_ENDPOINT_URL_SSO=" + sso.URL, "AWS_ENDPOINT_URL_SSO_OIDC=" + sso.URL, "AWS_ENDPOINT_URL_STS=" + sts.URL,
+		"ROLECALL_FEDERATION_ENDPOINT=" + sso.URL, "BROWSER=" + browserScript, "USER=demo"}
+	step := func(args ...string) string {
+		t.Helper()
+		c := exec.Command(bin, args...)
+		c.Env, c.Dir = env, dir
+		var out, errOut bytes.Buffer
+		c.Stdout, c.Stderr = &out, &errOut
+		err := c.Run()
+		t.Logf("$ rolecall %s\n%s%s", strings.Join(args, " "), errOut.String(), out.String())
+		if err != nil {
+			t.Fatalf("rolecall %s: %v", strings.Join(args, " "), err)
+		}
+		return out.String()
+	}
+	step("login", "--sso-session", "corp")
+	step("sso", "profiles", "--sso-session", "corp", "--write", "--region", "eu-west-1")
+	if list := step("list"); !strings.Contains(list, "prod-ReadOnly") || !strings.Contains(list, "security-Auditor") {
+		t.Fatalf("the generated profiles are not listed")
+	}
+	if out := step("assume", "prod-ReadOnly"); !strings.Contains(out, "222222222222") {
+		t.Errorf("assume did not reach the prod account")
+	}
+	if out := step("whoami", "prod-ReadOnly"); !strings.Contains(out, "arn:aws:iam::222222222222:user/sso-ReadOnly") {
+		t.Errorf("whoami is not the SSO role")
+	}
+	u := strings.TrimSpace(step("console", "prod-ReadOnly", "--print", "--destination", "ec2"))
+	p, err := url.Parse(u)
+	if err != nil || p.Query().Get("Destination") != "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1" {
+		t.Fatalf("console URL %q", u)
+	}
+	if err := ssofake.Visit(u); err != nil {
+		t.Errorf("the federation endpoint refused the login URL: %v", err)
+	}
+	if s := sso.Signins(); len(s) != 1 || !strings.HasPrefix(s[0].AccessKeyID, "ASIASSOPATH") {
+		t.Errorf("the console did not sign in with the SSO role session")
+	}
 }
