@@ -1,11 +1,14 @@
 package profiles
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rolecall/rolecall/internal/profilegen"
 )
 
 var assignments = []SSOAssignment{
@@ -153,5 +156,37 @@ func TestWriteSSOProfilesNewFile(t *testing.T) {
 	}
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v", st.Mode().Perm())
+	}
+}
+
+// BenchmarkWriteSSOProfiles2000 rewrites the block of 2,000 generated
+// profiles at the end of a 10,000-profile config file: the locked
+// atomic write, the replace, and the check that the result parses.
+func BenchmarkWriteSSOProfiles2000(b *testing.B) {
+	cfg, _ := profilegen.Generate(10000)
+	path := filepath.Join(b.TempDir(), "config")
+	if err := os.WriteFile(path, append(cfg, "\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"...), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	var as []SSOAssignment
+	for i := range 500 {
+		for _, r := range []string{"Admin", "Developer", "ReadOnly", "Billing"} {
+			as = append(as, SSOAssignment{AccountID: fmt.Sprintf("%012d", 100000000000+i), AccountName: fmt.Sprintf("acct-%03d", i), RoleName: r})
+		}
+	}
+	gens, err := SSOProfiles("corp", "eu-west-1", as, "", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		// Every other run changes the block, so each write replaces it.
+		g := gens
+		if i%2 == 1 {
+			g = gens[1:]
+		}
+		if _, err := WriteSSOProfiles(path, "corp", g); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

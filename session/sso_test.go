@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/ssofake"
 	"github.com/rolecall/rolecall/internal/testenv"
+	"github.com/rolecall/rolecall/profiles"
 )
 
 const ssoConfigText = `[sso-session corp]
@@ -432,5 +434,46 @@ func TestSSOAssignmentsPaginated(t *testing.T) {
 	// 4 accounts at 2 a page; 3, 1 and 2 roles at 2 a page.
 	if n["ListAccounts"] != 2 || n["ListAccountRoles"] != 4 {
 		t.Errorf("calls %v, want every page read", n)
+	}
+}
+
+// BenchmarkSSOAssignments lists an organisation of 500 accounts with 4
+// roles each from the portal fake on loopback, 100 accounts and 20 roles
+// a page (the portal's own page sizes), with the worker limit in place.
+func BenchmarkSSOAssignments(b *testing.B) {
+	dir := b.TempDir()
+	fake := ssofake.Start(b)
+	fake.PageSize = 100
+	for i := range 500 {
+		fake.Accounts = append(fake.Accounts, ssofake.Account{ID: fmt.Sprintf("%012d", 100000000000+i), Name: fmt.Sprintf("acct-%03d", i),
+			Roles: []string{"Admin", "Developer", "ReadOnly", "Billing"}})
+	}
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte(ssoConfigText), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	set, err := profiles.Load(profiles.Files{Config: cfg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := env{"HOME": dir, "AWS_ENDPOINT_URL_SSO": fake.URL, "AWS_ENDPOINT_URL_SSO_OIDC": fake.URL}
+	m := New(set, Options{Getenv: e.get, CacheDir: filepath.Join(dir, "cache")})
+	ctx := context.Background()
+	l, err := m.BeginLogin(ctx, SSOTarget{SSOSession: "corp"}, LoginOptions{DeviceCode: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := ssofake.Visit(l.URL); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := l.Wait(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		as, _, err := m.SSOAssignments(ctx, "corp")
+		if err != nil || len(as) != 2000 {
+			b.Fatalf("%d assignments, %v", len(as), err)
+		}
 	}
 }
