@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/rolecall/rolecall/internal/ssofake"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -86,28 +87,52 @@ func ssoModel(t *testing.T) (*Model, *fakeManager) {
 	return m, f
 }
 
+// only runs cmd now, without a deadline, and of a batch only its first
+// command: the login's steps talk to the SSO fake, which a slow machine
+// may not answer within the deadline press gives a command.
+func only(cmd tea.Cmd) tea.Msg {
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		return b[0]()
+	}
+	return msg
+}
+
 func TestSSOLoginModal(t *testing.T) {
 	m, f := ssoModel(t)
 	if !strings.Contains(screen(m), "login needed") {
 		t.Fatalf("the SSO row does not say it needs a login:\n%s", screen(m))
 	}
+	update := func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }
+
 	// No browser: the modal shows the page to open and waits; esc
 	// cancels and nothing is assumed.
 	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
-	press(m, "enter")
+	begin := update(only(update(keyMsg("enter")))) // the assume says a login is needed
+	if m.state != stateLogin || !strings.Contains(screen(m), "starting the login") {
+		t.Fatalf("state %v\n%s", m.state, screen(m))
+	}
+	steps := update(begin())().(tea.BatchMsg) // open the page, wait for the browser
 	got := screen(m)
-	if m.state != stateLogin || !strings.Contains(got, "IAM Identity Center login for sso-dev") || !strings.Contains(got, "/authorize?") ||
-		!strings.Contains(got, "esc cancel") {
+	if !strings.Contains(got, "IAM Identity Center login for sso-dev") || !strings.Contains(got, "/authorize?") || !strings.Contains(got, "esc cancel") {
 		t.Fatalf("login modal:\n%s", got)
 	}
-	press(m, "esc")
+	update(steps[0]())
+	if !strings.Contains(screen(m), "no browser opened") {
+		t.Errorf("the modal does not say no browser opened:\n%s", screen(m))
+	}
+	update(keyMsg("esc"))
 	if m.state != stateList || !strings.Contains(screen(m), "login cancelled") || strings.Contains(strings.Join(f.Calls(), ","), "assume") {
 		t.Errorf("after esc: state %v calls %v\n%s", m.state, f.Calls(), screen(m))
 	}
 
 	// The browser approves: the login ends and the assume goes on.
 	m.open = func(_ context.Context, u string) (string, error) { return "testbrowser", ssofake.Visit(u) }
-	press(m, "enter")
+	begin = update(only(update(keyMsg("enter"))))
+	steps = update(begin())().(tea.BatchMsg)
+	update(steps[0]())           // the browser allows access
+	assume := update(steps[1]()) // the token arrives
+	update(only(assume))         // the assume that needed it
 	r := m.list.Selected()
 	if m.state != stateList || r.sess == nil || r.needLogin {
 		t.Fatalf("after the login: state %v, session %v, needLogin %v\n%s", m.state, r.sess, r.needLogin, screen(m))
