@@ -33,6 +33,11 @@ const consoleIssuer = "rolecall"
 // federated user has exactly the IAM user's own.
 const allowAllPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
+// consoleMinLife is how long a cached session must still live to sign
+// in with: the console session ends with it, so one about to expire is
+// renewed first.
+const consoleMinLife = 15 * time.Minute
+
 // maxSigninToken bounds what is read from the federation endpoint; real
 // sign-in tokens are a few kilobytes.
 const maxSigninToken = 16 << 10
@@ -75,9 +80,11 @@ type ConsoleOptions struct {
 
 // Console is a console sign-in: the URL that signs a browser in, and what
 // it was made from. The URL holds a sign-in token worth the session for
-// 15 minutes: String and every error leave it out.
+// 15 minutes: String (and so %v) and every error leave it out.
 type Console struct {
-	url         string
+	// URL is the sign-in URL: a secret for 15 minutes, to print only
+	// where the user asked for it.
+	URL         string
 	Profile     string
 	Destination string
 	Partition   Partition
@@ -88,10 +95,6 @@ type Console struct {
 	// federation session (sts:GetFederationToken) for the console.
 	Federated bool
 }
-
-// URL is the sign-in URL. It is a secret for 15 minutes: print it only
-// where the user asked for it.
-func (c *Console) URL() string { return c.url }
 
 // String implements fmt.Stringer without the sign-in token.
 func (c *Console) String() string {
@@ -129,7 +132,7 @@ func (m *Manager) Console(ctx context.Context, profile string, co ConsoleOptions
 	if len(p.Chain.Roles) > 0 || !iamUser(p.Chain.Root) {
 		// An IAM user's own keys sign in through a federation session, so
 		// its MFA session (which the console refuses) is never asked for.
-		if s, err = m.get(ctx, profile, MinLife, opts); err != nil {
+		if s, err = m.get(ctx, profile, consoleMinLife, opts); err != nil {
 			return nil, err
 		}
 		c.Session = s
@@ -154,7 +157,7 @@ func (m *Manager) Console(ctx context.Context, profile string, co ConsoleOptions
 	q.Set("Issuer", consoleIssuer)
 	q.Set("Destination", dest)
 	q.Set("SigninToken", token)
-	c.url = base + "?" + q.Encode()
+	c.URL = base + "?" + q.Encode()
 	return c, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/ssofake"
 	"github.com/rolecall/rolecall/internal/stsfake"
@@ -23,7 +24,7 @@ func consoleWorld(t *testing.T) (*world, *ssofake.Fake, env) {
 // loginQuery checks the sign-in URL's shape and returns its query.
 func loginQuery(t *testing.T, fedURL string, c *Console) url.Values {
 	t.Helper()
-	u, err := url.Parse(c.URL())
+	u, err := url.Parse(c.URL)
 	if err != nil {
 		t.Fatalf("the sign-in URL does not parse: %v", err)
 	}
@@ -39,7 +40,7 @@ func loginQuery(t *testing.T, fedURL string, c *Console) url.Values {
 		t.Error("Console.String shows the sign-in token")
 	}
 	// The token is one the endpoint issued: the browser's login works.
-	resp, err := http.Get(c.URL())
+	resp, err := http.Get(c.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestConsoleSecretsStayOutOfErrors(t *testing.T) {
 			if name == "unreachable" {
 				// Keep the test short: the held listener never answers.
 				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, 300*1e6)
+				ctx, cancel = context.WithTimeout(ctx, 300*time.Millisecond)
 				defer cancel()
 			}
 			_, err := m.Console(ctx, "dev", ConsoleOptions{})
@@ -244,5 +245,25 @@ func TestConsoleSecretsStayOutOfErrors(t *testing.T) {
 				t.Errorf("the error does not name the profile: %v", err)
 			}
 		})
+	}
+}
+
+// A cached session about to expire is renewed before it signs in: the
+// console session would end with it.
+func TestConsoleRenewsAShortSession(t *testing.T) {
+	w, _, e := consoleWorld(t)
+	m := w.manager(e, Options{})
+	s, err := m.Assume(context.Background(), "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sts.Calls()
+	w.clock.Add(s.Expires().Sub(w.clock.Now()) - 10*time.Minute) // 10 minutes left
+	c, err := m.Console(context.Background(), "dev", ConsoleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stsfake.Actions(w.sts.Calls()); len(got) != 1 || got[0] != "AssumeRole" || c.Session.Creds.AccessKeyID == s.Creds.AccessKeyID {
+		t.Errorf("STS calls %v: the session with 10 minutes left was not renewed", got)
 	}
 }
