@@ -144,3 +144,36 @@ func TestSSOLoginModal(t *testing.T) {
 		t.Error("the row still says login needed")
 	}
 }
+
+// The login page's URL is cut into whole lines of the modal, so that it
+// can be copied: no line is wrapped again by the modal.
+func TestLoginModalKeepsTheURLWhole(t *testing.T) {
+	m, _ := ssoModel(t)
+	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
+	update := func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }
+	begin := update(only(update(keyMsg("enter"))))
+	update(begin())
+	defer update(keyMsg("esc"))
+	u := m.login.login.URL
+	var joined strings.Builder
+	in := false
+	for _, line := range strings.Split(screen(m), "\n") {
+		_, rest, ok := strings.Cut(line, "│  ")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimRight(strings.TrimSuffix(strings.TrimRight(rest, " "), "│"), " ")
+		if strings.HasPrefix(rest, "http://") {
+			in = true
+		}
+		if in {
+			if rest == "" {
+				break
+			}
+			joined.WriteString(rest)
+		}
+	}
+	if joined.String() != u {
+		t.Errorf("the URL on screen reads back as\n%s\nwant\n%s\n%s", joined.String(), u, screen(m))
+	}
+}

@@ -59,7 +59,7 @@ func (l loginModel) View(width int) string {
 	if l.login == nil {
 		b.WriteString("\n" + st.Dim.Render("starting the login…") + "\n\n")
 		b.WriteString(st.Help.Render("esc cancel"))
-		return st.Modal.Width(inner + 4).Render(b.String())
+		return st.Modal.Width(inner + modalFrame).Render(b.String())
 	}
 	b.WriteString(st.Dim.Render(termsafe.Clean(l.login.Name)+" · "+string(l.login.Flow)) + "\n\n")
 	if l.login.UserCode != "" {
@@ -79,8 +79,12 @@ func (l loginModel) View(width int) string {
 	}
 	b.WriteString(st.Value.Render(strings.Join(wrapHard(termsafe.Clean(l.login.URL), inner), "\n")) + "\n\n")
 	b.WriteString(st.Help.Render("waiting for the browser · esc cancel"))
-	return st.Modal.Width(inner + 4).Render(b.String())
+	return st.Modal.Width(inner + modalFrame).Render(b.String())
 }
+
+// modalFrame is what the modal style's border (1+1) and padding (2+2)
+// take of its width.
+const modalFrame = 6
 
 // wrapHard cuts s into lines of w cells: URLs have no spaces to wrap at,
 // and a cut URL cannot be copied.
