@@ -146,7 +146,7 @@ func TestSSOLoginModal(t *testing.T) {
 }
 
 // The login page's URL is cut into whole lines of the modal, so that it
-// can be copied: no line is wrapped again by the modal.
+// reads back whole: no line is wrapped again by the modal into a stub.
 func TestLoginModalKeepsTheURLWhole(t *testing.T) {
 	m, _ := ssoModel(t)
 	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
@@ -156,6 +156,7 @@ func TestLoginModalKeepsTheURLWhole(t *testing.T) {
 	defer update(keyMsg("esc"))
 	u := m.login.login.URL
 	var joined strings.Builder
+	var widths []int
 	in := false
 	for _, line := range strings.Split(screen(m), "\n") {
 		_, rest, ok := strings.Cut(line, "│  ")
@@ -171,6 +172,13 @@ func TestLoginModalKeepsTheURLWhole(t *testing.T) {
 				break
 			}
 			joined.WriteString(rest)
+			widths = append(widths, len(rest))
+		}
+	}
+	for i := 1; i < len(widths)-1; i++ {
+		if widths[i] != widths[0] {
+			t.Errorf("URL lines of %v characters: the modal wrapped them again", widths)
+			break
 		}
 	}
 	if joined.String() != u {
