@@ -79,7 +79,7 @@ func runConsole(ctx context.Context, opts *ConsoleOptions) error {
 	if err != nil {
 		return err
 	}
-	u := c.URL()
+	u := c.URL
 	if opts.Container != "" {
 		u = browser.ContainerURL(opts.Container, u)
 	}
