@@ -116,11 +116,17 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		newExecCmd(g, nil),
 		newShellCmd(g, nil),
 		newCredentialProcessCmd(g, nil),
+		newConsoleCmd(g, nil),
+		newLoginCmd(g, nil),
+		newSSOCmd(g, nil),
 	)
 	addVersion(root, g)
 	// Positional-argument mistakes are usage errors too.
 	for _, c := range root.Commands() {
 		wrapArgs(c)
+		for _, sub := range c.Commands() {
+			wrapArgs(sub)
+		}
 	}
 	wrapArgs(root)
 	return root

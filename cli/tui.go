@@ -22,6 +22,7 @@ func runTUI(ctx context.Context, g *globalOptions, demo bool) error {
 	environ := os.Environ()
 	warnGetenv := g.Getenv
 	hint := ""
+	var openURL func(context.Context, string) (string, error)
 	// A closed terminal or a kill must still end the program through its
 	// context, so that the deferred clean-up (the demo's files) runs.
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM)
@@ -39,6 +40,7 @@ func runTUI(ctx context.Context, g *globalOptions, demo bool) error {
 		warnGetenv = sb.Getenv(g.Getenv, false)
 		environ = sb.Environ(environ)
 		hint = sandbox.MFAHint
+		openURL = sb.OpenURL
 	}
 	set, err := opts.load()
 	if err != nil {
@@ -60,6 +62,7 @@ func runTUI(ctx context.Context, g *globalOptions, demo bool) error {
 		Demo:     demo,
 		DemoHint: hint,
 		NoColor:  noColor,
+		OpenURL:  openURL,
 	})
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if noColor {

@@ -21,11 +21,11 @@ run="HOME=$tmp $tmp/rolecall demo"
 
 # The list with live sessions in every colour: the demo's roles last from
 # 2 hours down to 4 minutes (billing-mfa, after its MFA code); prod-admin
-# goes into [default] with auto-renew on.
+# goes into [default] with auto-renew on; sso-data stays logged out.
 "$shot" --trim -s 112x24 -o "$here/list.png" "$run" 'wait:prod-admin' \
   Enter 'sleep:0.5' j Enter 'wait:MFA code' 'text:123456' Enter 'sleep:0.5' \
   j Enter 'sleep:0.5' j Enter 'sleep:0.5' j Enter 'sleep:0.5' j j Enter 'sleep:0.5' \
-  j d 'sleep:0.5' a j Enter 'sleep:1' Escape 'sleep:0.3' g 'sleep:1.5'
+  j d 'sleep:0.5' a j j Enter 'sleep:1' Escape 'sleep:0.3' g 'sleep:1.5'
 
 # The details pane of the chained role, next to the list.
 "$shot" --trim -s 150x30 -o "$here/details.png" "$run" 'wait:prod-admin' \

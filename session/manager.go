@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -45,6 +46,12 @@ type Manager struct {
 
 	httpOnce sync.Once
 	http     aws.HTTPClient
+	fedOnce  sync.Once
+	fed      *http.Client
+	ssoMu    sync.Mutex // one SSO token refresh or login write at a time
+	// pollUnit is a second of the device flow's polling interval; tests
+	// shorten it.
+	pollUnit time.Duration
 }
 
 // New returns a Manager. It does no I/O.

@@ -27,7 +27,7 @@ func (m *Manager) rootCredentials(ctx context.Context, t target, root *profiles.
 	case profiles.RootProcess:
 		prov = processProvider(root)
 	case profiles.RootSSO:
-		prov, err = m.ssoProvider(t, root)
+		prov, err = m.ssoProvider(ctx, t, root)
 	case profiles.RootWebIdentity:
 		prov = m.webIdentityProvider(t, root)
 	default:
@@ -53,6 +53,8 @@ func (m *Manager) classifyRoot(t target, root *profiles.Root, err error) error {
 		ep, _ := m.ecsEndpoint()
 		return &Error{Kind: KindMetadata, Profile: t.profile, Endpoint: ep, Err: err,
 			Msg: fmt.Sprintf("profile %s: the container credentials endpoint %s gave no credentials (%s).\nCheck AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI and the authorization token.", t.profile, ep, oneLine(cause(err)))}
+	case profiles.RootSSO:
+		return m.classifySSO(t, root, err)
 	case profiles.RootWebIdentity:
 		return classify(op{profile: t.profile, action: "assume " + root.RoleARN + " with a web identity token", endpoint: t.stsName()}, err)
 	}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -190,4 +191,41 @@ func (f endpointFlags) GetUseDualStackEndpoint(context.Context) (aws.DualStackEn
 		return aws.DualStackEndpointStateEnabled, true, nil
 	}
 	return aws.DualStackEndpointStateUnset, false, nil
+}
+
+// federationClient calls the console's federation endpoint, which is not
+// an SDK service: the shared dialer settings, no redirects (the request's
+// query holds the session's keys, which must not follow a redirect
+// anywhere), and a deadline on every call.
+func (m *Manager) federationClient() *http.Client {
+	m.fedOnce.Do(func() {
+		m.fed = &http.Client{
+			Timeout: responseTimeout + dialTimeout,
+			Transport: &http.Transport{
+				Proxy:                 http.ProxyFromEnvironment,
+				DialContext:           (&net.Dialer{Timeout: dialTimeout}).DialContext,
+				TLSHandshakeTimeout:   dialTimeout,
+				ResponseHeaderTimeout: responseTimeout,
+			},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	})
+	return m.fed
+}
+
+// oidcBase is the SSO OIDC endpoint the authorization-code flow's
+// /authorize page lives under, which is not an SDK operation: the
+// endpoint override, else what the SDK's own resolver gives for the
+// region, FIPS and dual-stack settings.
+func (m *Manager) oidcBase(ctx context.Context, t target, ssoRegion string) (string, error) {
+	if t.oidcEndpoint != "" {
+		return strings.TrimRight(t.oidcEndpoint, "/"), nil
+	}
+	ep, err := ssooidc.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, ssooidc.EndpointParameters{
+		Region: aws.String(ssoRegion), UseFIPS: aws.Bool(t.fips), UseDualStack: aws.Bool(t.dualStack),
+	})
+	if err != nil {
+		return "", fmt.Errorf("no SSO OIDC endpoint for sso_region %q (%v); check sso_region", ssoRegion, err)
+	}
+	return strings.TrimRight(ep.URI.String(), "/"), nil
 }

@@ -23,6 +23,11 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		var cmd tea.Cmd
 		m.mfa, cmd = m.mfa.Update(k)
 		return cmd
+	case stateLogin:
+		if key.Matches(k, keys.Esc) {
+			m.cancelLogin()
+		}
+		return nil
 	case stateText:
 		if key.Matches(k, keys.Esc, keys.Quit, keys.Export) {
 			m.state = stateList
@@ -67,6 +72,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(k, keys.Forget):
 		return m.start(r, opForget, forgetCmd(m.mgr, r.p.Name))
+	case key.Matches(k, keys.Console):
+		return m.startConsole(r)
 	default:
 		var cmd tea.Cmd
 		m.list, cmd = m.list.Update(k)
@@ -138,6 +145,8 @@ func (m *Model) call(r *row, op string, codes map[string]string) tea.Cmd {
 		return m.start(r, op, useCmd(m.ctx, m.mgr, r.p.Name, codes))
 	case opRenew:
 		return m.start(r, op, renewCmd(m.ctx, m.renewer, r.p.Name, op, codes))
+	case opConsole:
+		return m.start(r, op, consoleCmd(m.ctx, m.mgr, m.open, r.p.Name, codes))
 	}
 	return m.start(r, op, assumeCmd(m.ctx, m.mgr, r.p.Name, codes))
 }
@@ -235,7 +244,7 @@ func (m *Model) onSession(msg sessionMsg) {
 	}
 	m.finish(r)
 	if msg.sess != nil {
-		r.sess = msg.sess
+		r.sess, r.needLogin = msg.sess, false
 	}
 	r.err = nil
 	left := ""
@@ -279,6 +288,14 @@ func (m *Model) onError(msg errMsg) tea.Cmd {
 	case msg.op == opAuto && needCode:
 		m.setBanner(msg.profile+": auto-renew needs a new MFA code: press r to enter one", true)
 		return nil
+	case msg.op == opAuto && needsLogin(msg.err):
+		r.needLogin = true
+		m.setBanner(msg.profile+": auto-renew needs an SSO login: press r to log in", true)
+		return nil
+	case needsLogin(msg.err):
+		// Found before any call reached the portal: the login modal runs
+		// the login and the call starts again.
+		return m.startLogin(r, msg.op, msg.codes)
 	case needCode:
 		// Asked before any call reached STS: the modal collects the code
 		// and the call starts again with it.

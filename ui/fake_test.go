@@ -42,6 +42,8 @@ type fakeManager struct {
 	// gate, when set, holds every Assume/Renew/Use until it is closed, as
 	// a slow STS would.
 	gate chan struct{}
+	// sso answers NeedsLogin and BeginLogin when set.
+	sso *session.Manager
 }
 
 func newFakeManager(set *profiles.Set, c *clock) *fakeManager {
@@ -114,6 +116,9 @@ func (f *fakeManager) newSession(profile string) (*session.Session, error) {
 func (f *fakeManager) Assume(_ context.Context, p string, opts ...session.CallOption) (*session.Session, error) {
 	if err := f.needCode(p, opts); err != nil {
 		return nil, err
+	}
+	if f.NeedsLogin(p) {
+		return nil, &session.Error{Kind: session.KindNeedLogin, Profile: p, Err: session.ErrSSOLogin, Msg: "profile " + p + ": no SSO login yet"}
 	}
 	f.record("assume", p, opts)
 	return f.newSession(p)
@@ -337,3 +342,31 @@ func drain(cmd tea.Cmd) []tea.Msg {
 func screen(m *Model) string { return ansi.Strip(m.View().Content) }
 
 var errDenied = errors.New("AccessDenied: not authorized to perform sts:AssumeRole on arn:aws:iam::333333333333:role/ReadOnly; check the role's trust policy")
+
+// The browser side. SSO answers (who needs a login, the login itself)
+// come from a real session.Manager on the SSO fake, when a test sets sso.
+func (f *fakeManager) Console(ctx context.Context, p string, co session.ConsoleOptions, opts ...session.CallOption) (*session.Console, error) {
+	if err := f.needCode(p, opts); err != nil {
+		return nil, err
+	}
+	if f.NeedsLogin(p) {
+		return nil, &session.Error{Kind: session.KindNeedLogin, Profile: p, Err: session.ErrSSOLogin, Msg: "profile " + p + ": no SSO login yet"}
+	}
+	f.record("console", p, opts)
+	s, err := f.newSession(p)
+	if err != nil {
+		return nil, err
+	}
+	return &session.Console{URL: "https://signin.example/federation?Action=login&SigninToken=fake-signin-token", Profile: p,
+		Destination: "https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1", Session: s}, nil
+}
+
+func (f *fakeManager) NeedsLogin(p string) bool { return f.sso != nil && f.sso.NeedsLogin(p) }
+
+func (f *fakeManager) BeginLogin(ctx context.Context, who session.SSOTarget, lo session.LoginOptions) (*session.Login, error) {
+	if f.sso == nil {
+		return nil, errors.New("no SSO in this test")
+	}
+	f.record("login", who.Profile, nil)
+	return f.sso.BeginLogin(ctx, who, lo)
+}

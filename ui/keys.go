@@ -16,6 +16,7 @@ type KeyMap struct {
 	Export    key.Binding
 	WhoAmI    key.Binding
 	Forget    key.Binding
+	Console   key.Binding
 	Help      key.Binding
 	Esc       key.Binding
 	Quit      key.Binding
@@ -40,6 +41,7 @@ func DefaultKeyMap() KeyMap {
 		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
 		WhoAmI:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "whoami")),
 		Forget:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "forget")),
+		Console:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "console")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Esc:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear/close")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -48,7 +50,7 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp implements help.KeyMap: the help bar.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Assume, k.AutoRenew, k.Default, k.Shell, k.Export, k.WhoAmI, k.Forget, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Assume, k.AutoRenew, k.Default, k.Shell, k.Export, k.Console, k.WhoAmI, k.Forget, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap: the ? screen.
@@ -56,7 +58,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Assume, k.AutoRenew, k.Default, k.Forget, k.WhoAmI},
-		{k.Shell, k.Export, k.Filter, k.ShowAll, k.Details},
+		{k.Shell, k.Export, k.Console, k.Filter, k.ShowAll, k.Details},
 		{k.Help, k.Esc, k.Quit},
 	}
 }

@@ -172,6 +172,8 @@ func (m *Model) render() string {
 		body = overlay(body, m.mfa.View(m.width), m.width, l.bodyH)
 	case stateText:
 		body = overlay(body, m.text.View(m.width, l.bodyH), m.width, l.bodyH)
+	case stateLogin:
+		body = overlay(body, m.login.View(m.width), m.width, l.bodyH)
 	}
 	parts = append(parts, body, m.statusLine())
 	if m.banner != "" {

@@ -132,6 +132,8 @@ func (l listModel) stateCell(r *row, now time.Time, spin string, needsCode bool)
 	switch {
 	case r.busy != "":
 		return cellBusy, spin + " " + r.busy + "…"
+	case r.sess == nil && r.needLogin:
+		return cellUrgent, "login needed"
 	case r.sess == nil:
 		return cellDim, "–"
 	case expiresNever(r.sess):

@@ -21,6 +21,10 @@ type Manager interface {
 	Plan(profile string) (session.Plan, error)
 	Handoff(s *session.Session) session.Handoff
 	Set() *profiles.Set
+	// The browser side: console sign-in and IAM Identity Center login.
+	Console(ctx context.Context, profile string, co session.ConsoleOptions, opts ...session.CallOption) (*session.Console, error)
+	NeedsLogin(profile string) bool
+	BeginLogin(ctx context.Context, who session.SSOTarget, lo session.LoginOptions) (*session.Login, error)
 }
 
 // The real manager must keep satisfying the interface.

@@ -11,6 +11,8 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/internal/browser"
+	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
 
@@ -37,6 +39,9 @@ type Options struct {
 	Policy session.RenewPolicy
 	// Width and Height are the size assumed until the terminal reports one.
 	Width, Height int
+	// OpenURL opens a URL in a browser and says which (the console key,
+	// the login page); $BROWSER or the system's opener when nil.
+	OpenURL func(ctx context.Context, url string) (string, error)
 }
 
 // state is what has the keyboard.
@@ -45,7 +50,8 @@ type state int
 const (
 	stateList state = iota
 	stateMFA
-	stateText // the export lines
+	stateText  // the export lines
+	stateLogin // an IAM Identity Center login
 )
 
 // Model is the root model.
@@ -55,12 +61,14 @@ type Model struct {
 	mgr     Manager
 	ctx     context.Context
 	renewer *session.Renewer // which sessions to renew, and their failures
+	open    func(ctx context.Context, url string) (string, error)
 
 	state  state
 	list   listModel
 	detail detailModel
 	mfa    mfaModel
 	text   textModal
+	login  loginModel
 	help   help.Model
 	spin   spinner.Model
 
@@ -93,6 +101,9 @@ func New(opts Options) *Model {
 	if opts.Context == nil {
 		opts.Context = context.Background()
 	}
+	if opts.OpenURL == nil {
+		opts.OpenURL = browser.Opener{Getenv: opts.Getenv}.Open
+	}
 	if opts.Width == 0 || opts.Height == 0 {
 		opts.Width, opts.Height = 100, 30
 	}
@@ -114,6 +125,8 @@ func New(opts Options) *Model {
 		list:   newList(c, rows),
 		detail: newDetail(c, set),
 		mfa:    newMFA(c),
+		login:  newLogin(c),
+		open:   opts.OpenURL,
 		help:   help.New(),
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		byName: byName,
@@ -127,13 +140,16 @@ func New(opts Options) *Model {
 // Init implements tea.Model: the clock, the background colour query and
 // the cached sessions.
 func (m *Model) Init() tea.Cmd {
-	var names []string
+	var names, sso []string
 	for _, r := range m.list.rows {
 		if r.role && r.p.Err == nil {
 			names = append(names, r.p.Name)
 		}
+		if r.p.Chain != nil && r.p.Chain.Root.Kind == profiles.RootSSO {
+			sso = append(sso, r.p.Name)
+		}
 	}
-	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names))
+	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names), loginStateCmd(m.mgr, sso))
 }
 
 // Update implements tea.Model.
@@ -163,6 +179,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onShellDone(msg)
 	case mfaCodeMsg:
 		cmd = m.onMFACode(msg)
+	case browserMsg:
+		cmd = m.onBrowser(msg)
 	case mfaCancelMsg:
 		m.state = stateList
 		m.setBanner("MFA cancelled: nothing was called", false)

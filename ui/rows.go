@@ -18,11 +18,13 @@ type row struct {
 	sess *session.Session
 	busy string // the running call ("assuming", ...), "" when idle
 	err  error  // the last call's failure, shown on the row
+	// needLogin marks an SSO profile whose token is missing or expired.
+	needLogin bool
 }
 
 func newRow(p *profiles.Profile) *row {
 	r := &row{p: p, account: p.AccountID, source: sourceLabel(p)}
-	r.role = p.Kind == profiles.KindRole || p.Kind == profiles.KindWebIdentity ||
+	r.role = p.Kind == profiles.KindRole || p.Kind == profiles.KindWebIdentity || p.Kind == profiles.KindSSO ||
 		(p.Err != nil && p.RoleARN != "")
 	return r
 }

@@ -59,6 +59,20 @@ role_arn = arn:aws:iam::777777777777:role/Release
 credential_source = Environment
 region = us-west-2
 
+# IAM Identity Center: log in once (the demo's login allows itself after
+# a moment), then every account and role of the portal is a profile away:
+# rolecall sso profiles --sso-session demo-corp --write adds them.
+[sso-session demo-corp]
+sso_start_url = https://demo-corp.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile sso-data]
+sso_session = demo-corp
+sso_account_id = 121212121212
+sso_role_name = DataEngineer
+region = eu-west-1
+
 # A mistake rolecall points out: the source profile does not exist.
 [profile legacy-reports]
 role_arn = arn:aws:iam::123456789012:role/Reports

@@ -14,10 +14,12 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/rolecall/rolecall/internal/ssofake"
 )
 
 // MFAHint tells demo users what to type into the MFA prompt.
-const MFAHint = "demo sandbox: nothing reaches AWS · any 6 digits pass as an MFA code"
+const MFAHint = "demo sandbox: nothing reaches AWS · any 6 digits pass as an MFA code · SSO logins allow themselves · c shows the console URL"
 
 // Sandbox is a running demo world.
 type Sandbox struct {
@@ -30,6 +32,7 @@ type Sandbox struct {
 
 	env map[string]string
 	srv *http.Server
+	sso *ssofake.Fake
 }
 
 // Start writes the files into a new temporary directory and starts the
@@ -58,7 +61,10 @@ func Start(now func() time.Time) (*Sandbox, error) {
 		return nil, fmt.Errorf("start the demo's STS emulator on loopback: %w", err)
 	}
 	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: newEmulator(now), ReadHeaderTimeout: 5 * time.Second}
+	emu := newEmulator(now)
+	s.sso = newSSO(emu)
+	s.sso.URL = s.URL
+	s.srv = &http.Server{Handler: handler(emu, s.sso), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 
 	s.env = map[string]string{
@@ -66,6 +72,9 @@ func Start(now func() time.Time) (*Sandbox, error) {
 		"AWS_SHARED_CREDENTIALS_FILE":       s.CredentialsFile,
 		"AWS_ENDPOINT_URL_STS":              s.URL,
 		"AWS_EC2_METADATA_SERVICE_ENDPOINT": s.URL,
+		"AWS_ENDPOINT_URL_SSO":              s.URL,
+		"AWS_ENDPOINT_URL_SSO_OIDC":         s.URL,
+		"ROLECALL_FEDERATION_ENDPOINT":      s.URL,
 		"ROLECALL_CACHE_DIR":                s.CacheDir,
 		// Whatever the user's shell points at must not leak in.
 		"AWS_PROFILE":                            "",
@@ -115,6 +124,10 @@ func (s *Sandbox) Getenv(base func(string) string, machine bool) func(string) st
 				return ciKeyID
 			case "AWS_SECRET_ACCESS_KEY":
 				return ciSecret
+			case "HOME":
+				// The demo's SSO token cache (~/.aws/sso/cache) is the
+				// sandbox's, never the user's.
+				return s.Dir
 			}
 		} else if k == "AWS_ACCESS_KEY_ID" || k == "AWS_SECRET_ACCESS_KEY" {
 			return ""

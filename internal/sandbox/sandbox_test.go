@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/internal/testenv"
+	"github.com/rolecall/rolecall/profiles"
+	"github.com/rolecall/rolecall/session"
 )
 
 func start(t *testing.T) *Sandbox {
@@ -161,5 +165,56 @@ func TestGetenvKeepsTheRealAWSOut(t *testing.T) {
 	if strings.Contains(env, "AWS_PROFILE=") || strings.Contains(env, "AKIAREAL") || !strings.Contains(env, "PATH=/bin") ||
 		!strings.Contains(env, "AWS_ENDPOINT_URL_STS="+s.URL) {
 		t.Errorf("subshell environment is wrong:\n%s", env)
+	}
+}
+
+// The demo's SSO profile logs in by itself, assumes through the portal,
+// and its console URL is shown rather than opened.
+func TestDemoSSOLoginAndConsole(t *testing.T) {
+	s := start(t)
+	files, err := profiles.Locate(s.ConfigFile, s.CredentialsFile, s.Getenv(os.Getenv, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := profiles.Load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := session.New(set, session.Options{Getenv: s.Getenv(func(string) string { return "" }, true)})
+	if !m.NeedsLogin("sso-data") {
+		t.Fatal("the demo's SSO profile does not start logged out")
+	}
+	ctx := context.Background()
+	l, err := m.BeginLogin(ctx, session.SSOTarget{Profile: "sso-data"}, session.LoginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	how, err := s.OpenURL(ctx, l.URL)
+	if err != nil || !strings.Contains(how, "pretend") {
+		t.Fatalf("the demo browser did not take the login page: %q %v", how, err)
+	}
+	if _, err := l.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(l.Path); err != nil || !strings.HasPrefix(l.Path, s.Dir) {
+		t.Errorf("the demo's token is at %s, not in the sandbox", l.Path)
+	}
+	sess, err := m.Assume(ctx, "sso-data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := m.WhoAmI(ctx, sess)
+	if err != nil || !strings.Contains(id.ARN, "AWSReservedSSO_DataEngineer") {
+		t.Errorf("whoami %+v %v", id, err)
+	}
+	c, err := m.Console(ctx, "sso-data", session.ConsoleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.URL, s.URL+"/federation?") {
+		t.Errorf("console URL %s is not the sandbox's", c.URL)
+	}
+	if _, err := s.OpenURL(ctx, c.URL); !errors.Is(err, ErrNoBrowser) {
+		t.Errorf("the demo opened a console URL: %v", err)
 	}
 }
