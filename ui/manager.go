@@ -21,6 +21,9 @@ type Manager interface {
 	Plan(profile string) (session.Plan, error)
 	Handoff(s *session.Session) session.Handoff
 	Set() *profiles.Set
+	// LoadAutoRenew and SaveAutoRenew remember which profiles have
+	// auto-renew on, across restarts.
+	session.AutoRenewStore
 }
 
 // The real manager must keep satisfying the interface.

@@ -37,15 +37,30 @@ type Options struct {
 	Policy session.RenewPolicy
 	// Width and Height are the size assumed until the terminal reports one.
 	Width, Height int
+	// Clipboard writes the system clipboard (besides the terminal's, which
+	// OSC 52 reaches); github.com/atotto/clipboard's when nil.
+	Clipboard func(string) error
 }
 
-// state is what has the keyboard.
+// state is which modal child has the keyboard, if any.
 type state int
 
 const (
-	stateList state = iota
-	stateMFA
-	stateText // the export lines
+	stateList    state = iota
+	stateMFA           // the MFA code modal
+	stateExport        // the export lines
+	stateConfirm       // a [default] write waits for d again
+)
+
+// detailsPref is what the user asked of the details pane with i.
+type detailsPref int
+
+const (
+	// detailsAuto shows the pane when the terminal has room beside or
+	// below the list, and not on a small one.
+	detailsAuto detailsPref = iota
+	detailsShown
+	detailsHidden
 )
 
 // Model is the root model.
@@ -56,30 +71,30 @@ type Model struct {
 	ctx     context.Context
 	renewer *session.Renewer // which sessions to renew, and their failures
 
-	state  state
-	list   listModel
-	detail detailModel
-	mfa    mfaModel
-	text   textModal
-	help   help.Model
-	spin   spinner.Model
+	state   state
+	list    listModel
+	detail  detailModel
+	mfa     mfaModel
+	export  exportModel
+	confirm confirmModel
+	help    help.Model
+	spin    spinner.Model
 
 	byName   map[string]*row
 	busy     int // calls running
 	spinning bool
 
-	banner      string
-	bannerIsErr bool
-	showDetails bool // narrow terminals: details instead of the list
+	banner  banner
+	details detailsPref
 
 	width, height int
 	lay           layout
-	layKey        layoutKey
+	helpKey       helpKey
 	helpCache     string
 }
 
-// New builds the model. It does no I/O: cached sessions are read by the
-// first command Init returns.
+// New builds the model. It does no I/O: cached sessions and the
+// auto-renew list are read by the commands Init returns.
 func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -96,9 +111,13 @@ func New(opts Options) *Model {
 	if opts.Width == 0 || opts.Height == 0 {
 		opts.Width, opts.Height = 100, 30
 	}
+	if opts.Clipboard == nil {
+		opts.Clipboard = systemClipboard(opts.Getenv)
+	}
 	renewer := session.NewRenewer(opts.Manager, opts.Policy, opts.Now)
 	c := &common{keys: DefaultKeyMap(), now: opts.Now, isDark: true, noColor: opts.NoColor,
 		renewer: renewer, plan: opts.Manager.Plan}
+	c.shortPath = func(p string) string { return tilde(p, opts.Getenv("HOME")) }
 	c.styles = NewStyles(true, opts.NoColor)
 
 	set := opts.Manager.Set()
@@ -111,29 +130,31 @@ func New(opts Options) *Model {
 	}
 	m := &Model{
 		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, renewer: renewer,
-		list:   newList(c, rows),
-		detail: newDetail(c, set),
-		mfa:    newMFA(c),
-		help:   help.New(),
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		byName: byName,
+		list:    newList(c, rows),
+		detail:  newDetail(c, set),
+		mfa:     newMFA(c),
+		export:  newExport(c),
+		confirm: newConfirm(c),
+		help:    help.New(),
+		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		byName:  byName,
 	}
-	m.list.def = set.Default
+	m.list.SetDefault(set.Default)
 	m.applyStyles()
 	m.setSize(opts.Width, opts.Height)
 	return m
 }
 
-// Init implements tea.Model: the clock, the background colour query and
-// the cached sessions.
+// Init implements tea.Model: the clock, the background colour query, the
+// cached sessions and the auto-renew list.
 func (m *Model) Init() tea.Cmd {
 	var names []string
-	for _, r := range m.list.rows {
-		if r.role && r.p.Err == nil {
+	for _, r := range m.list.Rows() {
+		if r.role && !r.broken() {
 			names = append(names, r.p.Name)
 		}
 	}
-	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names))
+	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names), loadAutoCmd(m.mgr))
 }
 
 // Update implements tea.Model.
@@ -159,6 +180,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onForgot(msg)
 	case cachedMsg:
 		m.onCached(msg)
+	case autoLoadedMsg:
+		m.onAutoLoaded(msg)
+	case autoSavedMsg:
+		m.onAutoSaved(msg)
 	case shellDoneMsg:
 		m.onShellDone(msg)
 	case mfaCodeMsg:
@@ -166,6 +191,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case mfaCancelMsg:
 		m.state = stateList
 		m.setBanner("MFA cancelled: nothing was called", false)
+	case confirmedMsg:
+		cmd = m.onConfirmed(msg)
+	case confirmCancelMsg:
+		m.state = stateList
+		m.setBanner("[default] left as it was", false)
+	case copyRequestMsg:
+		cmd = copyCmd(m.opts.Clipboard, msg.profile, msg.text, countLines(msg.text))
+	case copiedMsg:
+		m.onCopied(msg)
+	case exportClosedMsg:
+		m.state = stateList
+		m.export.Close()
+	case detailsClosedMsg:
+		m.details = detailsAuto
 	case tea.KeyPressMsg:
 		cmd = m.onKey(msg)
 	default:
@@ -181,7 +220,7 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	switch {
 	case m.state == stateMFA:
 		m.mfa, cmd = m.mfa.Update(msg)
-	case m.list.filtering:
+	case m.list.Filtering():
 		m.list, cmd = m.list.Update(msg)
 	}
 	return cmd
@@ -204,5 +243,3 @@ func (m *Model) applyStyles() {
 		m.help.Styles = help.Styles{}
 	}
 }
-
-func (m *Model) setBanner(s string, isErr bool) { m.banner, m.bannerIsErr = s, isErr }

@@ -114,3 +114,11 @@ func highlight(s string, idx []int, base, hl painter) string {
 	flush(len(s))
 	return b.String()
 }
+
+// textWidth is the cells plain text takes.
+func textWidth(s string) int {
+	if isASCII(s) {
+		return len(s)
+	}
+	return ansi.StringWidth(s)
+}
