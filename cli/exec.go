@@ -36,8 +36,9 @@ func newExecCmd(g *globalOptions, runF func(context.Context, *ExecOptions) error
 		Short: "Run one command with the session's variables",
 		Long: "exec runs CMD with the session's variables set and AWS_PROFILE removed, passes\n" +
 			"signals on to it, and exits with its exit code. Flags of rolecall go before PROFILE.",
-		Example: "  rolecall exec prod-admin -- aws s3 ls\n  rolecall --region eu-west-1 exec dev -- terraform plan",
-		Args:    cobra.MinimumNArgs(2),
+		Example:           "  rolecall exec prod-admin -- aws s3 ls\n  rolecall --region eu-west-1 exec dev -- terraform plan",
+		Args:              cobra.MinimumNArgs(2),
+		ValidArgsFunction: completeProfile(g, completeCommand),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Flag parsing stops at PROFILE, so a "--" after it is still here.
 			argv := args[1:]
@@ -83,7 +84,8 @@ func newShellCmd(g *globalOptions, runF func(context.Context, *ExecOptions) erro
 		Long: "shell starts your shell ($SHELL, else /bin/sh; %COMSPEC% on Windows) with the\n" +
 			"session's variables set, AWS_PROFILE removed and ROLECALL_PROFILE naming the\n" +
 			"profile for your prompt. Exit the shell to return; rolecall exits with its code.",
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := g.execOptions(args[0])
 			opts.Shell = shell

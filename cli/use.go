@@ -30,8 +30,9 @@ func newUseCmd(g *globalOptions, runF func(context.Context, *UseOptions) error) 
 			"Only [default]'s own lines change; the file is replaced atomically under a lock.\n" +
 			"If [default] holds long-term keys, use refuses; --force first copies them to a\n" +
 			"backup profile. --clear removes what rolecall wrote and nothing else.",
-		Example: "  rolecall use prod-admin\n  rolecall use --clear",
-		Args:    cobra.RangeArgs(0, 1),
+		Example:           "  rolecall use prod-admin\n  rolecall use --clear",
+		Args:              cobra.RangeArgs(0, 1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.Clear && len(args) > 0:

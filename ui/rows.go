@@ -37,8 +37,7 @@ type row struct {
 func newRow(p *profiles.Profile) *row {
 	r := &row{p: p, name: termsafe.Clean(p.Name), account: termsafe.Clean(p.AccountID),
 		region: termsafe.Clean(p.Region), source: termsafe.Clean(sourceLabel(p))}
-	r.role = p.Kind == profiles.KindRole || p.Kind == profiles.KindWebIdentity ||
-		(p.Err != nil && p.RoleARN != "")
+	r.role = p.AssumesRole()
 	if p.Err != nil {
 		r.problem = termsafe.Clean(problemText(p.Err, p.Name))
 	}
