@@ -26,11 +26,14 @@ type ExecOptions struct {
 	Environ []string // the environment the child starts from
 }
 
-func (g *globalOptions) execOptions(profile string) ExecOptions {
-	return ExecOptions{sessionDeps: g.sessionDeps(true), Profile: profile, Stdin: g.Stdin, Getenv: g.Getenv, Environ: g.environ()}
+// fill sets what exec and shell take from the process besides their
+// flags.
+func (o *ExecOptions) fill(g *globalOptions, profile string) {
+	o.sessionDeps, o.Profile, o.Stdin, o.Getenv, o.Environ = g.sessionDeps(true), profile, g.Stdin, g.Getenv, g.environ()
 }
 
 func newExecCmd(g *globalOptions, runF func(context.Context, *ExecOptions) error) *cobra.Command {
+	opts := &ExecOptions{}
 	cmd := &cobra.Command{
 		Use:   "exec PROFILE -- CMD [ARGS...]",
 		Short: "Run one command with the session's variables",
@@ -48,12 +51,12 @@ func newExecCmd(g *globalOptions, runF func(context.Context, *ExecOptions) error
 			if at := cmd.ArgsLenAtDash(); at > 1 || len(argv) == 0 {
 				return usageError{errors.New("exec needs PROFILE -- CMD [ARGS...] (see 'rolecall exec --help')")}
 			}
-			opts := g.execOptions(args[0])
+			opts.fill(g, args[0])
 			opts.Argv = argv
 			if runF != nil {
-				return runF(cmd.Context(), &opts)
+				return runF(cmd.Context(), opts)
 			}
-			return runExec(cmd.Context(), &opts)
+			return runExec(cmd.Context(), opts)
 		},
 	}
 	// Everything after PROFILE belongs to the command, flags included.
@@ -77,7 +80,7 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 }
 
 func newShellCmd(g *globalOptions, runF func(context.Context, *ExecOptions) error) *cobra.Command {
-	var shell string
+	opts := &ExecOptions{}
 	cmd := &cobra.Command{
 		Use:   "shell PROFILE",
 		Short: "Start $SHELL with the session's variables",
@@ -87,15 +90,14 @@ func newShellCmd(g *globalOptions, runF func(context.Context, *ExecOptions) erro
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := g.execOptions(args[0])
-			opts.Shell = shell
+			opts.fill(g, args[0])
 			if runF != nil {
-				return runF(cmd.Context(), &opts)
+				return runF(cmd.Context(), opts)
 			}
-			return runShell(cmd.Context(), &opts)
+			return runShell(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&shell, "shell", "", "shell to start, by path or name; \"powershell\" finds pwsh or powershell")
+	cmd.Flags().StringVar(&opts.Shell, "shell", "", "shell to start, by path or name; \"powershell\" finds pwsh or powershell")
 	return cmd
 }
 
