@@ -210,7 +210,7 @@ func (m *Model) headerLines() []string {
 		extra = append(extra, st.Hint.Render("ℹ no config file at "+m.c.shortPath(set.Files.Config)+
 			" yet: add [profile NAME] sections with role_arn and source_profile (or try rolecall demo)"))
 	}
-	if n := m.brokenCount(); n > 0 {
+	if n := m.broken; n > 0 {
 		s := fmt.Sprintf("✗ %d profiles have problems: select one and press i", n)
 		if n == 1 {
 			s = "✗ 1 profile has a problem: select it and press i"
@@ -236,17 +236,6 @@ func (m *Model) headerLines() []string {
 		lines = append(lines, ansi.Truncate(e, m.width, "…"))
 	}
 	return lines
-}
-
-// brokenCount is how many profiles cannot be used as their files stand.
-func (m *Model) brokenCount() int {
-	n := 0
-	for _, r := range m.list.Rows() {
-		if r.broken() {
-			n++
-		}
-	}
-	return n
 }
 
 // filesText names the two files, once when they share a directory.

@@ -275,10 +275,10 @@ const (
 func measure(rows []*row) contentWidths {
 	cw := contentWidths{name: len("PROFILE"), source: len("SOURCE"), account: len("ACCOUNT"), region: len("REGION")}
 	for _, r := range rows {
-		cw.name = max(cw.name, textWidth(r.name))
-		cw.source = max(cw.source, textWidth(r.source))
-		cw.account = max(cw.account, textWidth(r.account))
-		cw.region = max(cw.region, textWidth(r.region))
+		cw.name = max(cw.name, shownWidth(r.name))
+		cw.source = max(cw.source, len(r.source)) // ASCII words of this program's
+		cw.account = max(cw.account, shownWidth(r.p.AccountID))
+		cw.region = max(cw.region, shownWidth(r.p.Region))
 	}
 	cw.source = min(cw.source, maxSourceWidth)
 	cw.account = min(cw.account, 12)

@@ -129,10 +129,10 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 		for _, col := range [...]struct {
 			w int
 			s string
-		}{{c.source, r.source}, {c.account, r.account}, {c.region, r.region}} {
+		}{{c.source, r.source}, {c.account, r.p.AccountID}, {c.region, r.p.Region}} {
 			if col.w > 0 {
 				b.WriteString(gap)
-				b.WriteString(cell(cellDim, orDash(col.s), col.w))
+				b.WriteString(cell(cellDim, orDash(termsafe.Clean(col.s)), col.w))
 			}
 		}
 		b.WriteString(gap)

@@ -81,6 +81,7 @@ type Model struct {
 	spin    spinner.Model
 
 	byName   map[string]*row
+	broken   int // profiles that cannot be used as their files stand
 	busy     int // calls running
 	spinning bool
 
@@ -122,11 +123,15 @@ func New(opts Options) *Model {
 
 	set := opts.Manager.Set()
 	rows := make([]*row, 0, len(set.Profiles))
+	broken := 0
 	byName := make(map[string]*row, len(set.Profiles))
 	for _, p := range set.Profiles {
 		r := newRow(p)
 		rows = append(rows, r)
 		byName[p.Name] = r
+		if r.broken() {
+			broken++
+		}
 	}
 	m := &Model{
 		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, renewer: renewer,
@@ -138,6 +143,7 @@ func New(opts Options) *Model {
 		help:    help.New(),
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		byName:  byName,
+		broken:  broken,
 	}
 	m.list.SetDefault(set.Default)
 	m.applyStyles()

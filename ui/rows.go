@@ -12,16 +12,15 @@ import (
 	"github.com/rolecall/rolecall/session"
 )
 
-// row is one profile and what the UI knows about its session. The text
-// fields are what the row shows, with control characters escaped: names
-// and values come from files anyone may have edited.
+// row is one profile and what the UI knows about its session. Names and
+// values come from files anyone may have edited: name is escaped once,
+// for the filter to match what is shown; the account and region are
+// escaped as the visible rows are drawn.
 type row struct {
-	p       *profiles.Profile
-	role    bool   // listed in the default (roles only) view
-	name    string // p.Name, safe to print
-	source  string // the chain's root, in words
-	account string
-	region  string
+	p      *profiles.Profile
+	role   bool   // listed in the default (roles only) view
+	name   string // p.Name, safe to print
+	source string // the chain's root, in words of this program's own
 	// problem is why a broken profile cannot be used, in a few words (the
 	// details pane has the file and line).
 	problem string
@@ -35,8 +34,10 @@ type row struct {
 }
 
 func newRow(p *profiles.Profile) *row {
-	r := &row{p: p, name: termsafe.Clean(p.Name), account: termsafe.Clean(p.AccountID),
-		region: termsafe.Clean(p.Region), source: termsafe.Clean(sourceLabel(p))}
+	r := &row{p: p, name: p.Name, source: sourceLabel(p)}
+	if !printable(p.Name) {
+		r.name = termsafe.Clean(p.Name)
+	}
 	r.role = p.AssumesRole()
 	if p.Err != nil {
 		r.problem = termsafe.Clean(problemText(p.Err, p.Name))
