@@ -25,7 +25,8 @@ func newAssumeCmd(g *globalOptions, runF func(context.Context, *AssumeOptions) e
 		Long: "assume gets a session for PROFILE: the cached one while it is valid, else a new one\n" +
 			"from STS through the profile's chain. It prints the role, account and expiry, never\n" +
 			"the keys; hand them on with env, exec, shell, use or credential-process.",
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.sessionDeps, opts.Profile = g.sessionDeps(true), args[0]
 			if runF != nil {

@@ -132,7 +132,8 @@ func TestExecCommandRegionAndExitCode(t *testing.T) {
 	w := newCmdWorld(t)
 	run := func(g globalOptions, profile, script string) (string, error) {
 		t.Helper()
-		opts := g.execOptions(profile)
+		var opts ExecOptions
+		opts.fill(&g, profile)
 		opts.sessionDeps = w.deps(g)
 		opts.Argv = []string{"sh", "-c", script}
 		err := runExec(context.Background(), &opts)

@@ -22,7 +22,8 @@ func newCredentialProcessCmd(g *globalOptions, runF func(context.Context, *Crede
 			"session while more than 15 minutes are left. In ~/.aws/config:\n" +
 			"  [profile prod-cli]\n" +
 			"  credential_process = rolecall credential-process prod-admin",
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// No prompt: the AWS CLI captures stderr, so nobody would see
 			// one. --mfa-code still works.

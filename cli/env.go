@@ -30,7 +30,8 @@ func newEnvCmd(g *globalOptions, runF func(context.Context, *EnvOptions) error) 
 			"  eval \"$(rolecall env PROFILE)\"            bash, zsh\n" +
 			"  rolecall env PROFILE | source              fish\n" +
 			"  rolecall env PROFILE --shell powershell | Invoke-Expression",
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Shell != "" && !slices.Contains(session.Shells, opts.Shell) {
 				return usageError{fmt.Errorf("unknown shell %q; use one of %s", opts.Shell, strings.Join(session.Shells, ", "))}

@@ -26,18 +26,22 @@ type ExecOptions struct {
 	Environ []string // the environment the child starts from
 }
 
-func (g *globalOptions) execOptions(profile string) ExecOptions {
-	return ExecOptions{sessionDeps: g.sessionDeps(true), Profile: profile, Stdin: g.Stdin, Getenv: g.Getenv, Environ: g.environ()}
+// fill sets what exec and shell take from the process besides their
+// flags.
+func (o *ExecOptions) fill(g *globalOptions, profile string) {
+	o.sessionDeps, o.Profile, o.Stdin, o.Getenv, o.Environ = g.sessionDeps(true), profile, g.Stdin, g.Getenv, g.environ()
 }
 
 func newExecCmd(g *globalOptions, runF func(context.Context, *ExecOptions) error) *cobra.Command {
+	opts := &ExecOptions{}
 	cmd := &cobra.Command{
 		Use:   "exec PROFILE -- CMD [ARGS...]",
 		Short: "Run one command with the session's variables",
 		Long: "exec runs CMD with the session's variables set and AWS_PROFILE removed, passes\n" +
 			"signals on to it, and exits with its exit code. Flags of rolecall go before PROFILE.",
-		Example: "  rolecall exec prod-admin -- aws s3 ls\n  rolecall --region eu-west-1 exec dev -- terraform plan",
-		Args:    cobra.MinimumNArgs(2),
+		Example:           "  rolecall exec prod-admin -- aws s3 ls\n  rolecall --region eu-west-1 exec dev -- terraform plan",
+		Args:              cobra.MinimumNArgs(2),
+		ValidArgsFunction: completeProfile(g, completeCommand),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Flag parsing stops at PROFILE, so a "--" after it is still here.
 			argv := args[1:]
@@ -47,12 +51,12 @@ func newExecCmd(g *globalOptions, runF func(context.Context, *ExecOptions) error
 			if at := cmd.ArgsLenAtDash(); at > 1 || len(argv) == 0 {
 				return usageError{errors.New("exec needs PROFILE -- CMD [ARGS...] (see 'rolecall exec --help')")}
 			}
-			opts := g.execOptions(args[0])
+			opts.fill(g, args[0])
 			opts.Argv = argv
 			if runF != nil {
-				return runF(cmd.Context(), &opts)
+				return runF(cmd.Context(), opts)
 			}
-			return runExec(cmd.Context(), &opts)
+			return runExec(cmd.Context(), opts)
 		},
 	}
 	// Everything after PROFILE belongs to the command, flags included.
@@ -76,24 +80,24 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 }
 
 func newShellCmd(g *globalOptions, runF func(context.Context, *ExecOptions) error) *cobra.Command {
-	var shell string
+	opts := &ExecOptions{}
 	cmd := &cobra.Command{
 		Use:   "shell PROFILE",
 		Short: "Start $SHELL with the session's variables",
 		Long: "shell starts your shell ($SHELL, else /bin/sh; %COMSPEC% on Windows) with the\n" +
 			"session's variables set, AWS_PROFILE removed and ROLECALL_PROFILE naming the\n" +
 			"profile for your prompt. Exit the shell to return; rolecall exits with its code.",
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := g.execOptions(args[0])
-			opts.Shell = shell
+			opts.fill(g, args[0])
 			if runF != nil {
-				return runF(cmd.Context(), &opts)
+				return runF(cmd.Context(), opts)
 			}
-			return runShell(cmd.Context(), &opts)
+			return runShell(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&shell, "shell", "", "shell to start, by path or name; \"powershell\" finds pwsh or powershell")
+	cmd.Flags().StringVar(&opts.Shell, "shell", "", "shell to start, by path or name; \"powershell\" finds pwsh or powershell")
 	return cmd
 }
 

@@ -283,9 +283,9 @@ func writeListTable(w *bufio.Writer, set *profiles.Set) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, chainText(p), dash(p.AccountID), dash(p.Region), problem)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\n%d profiles", len(set.Profiles))
+	fmt.Fprintf(w, "\n%d %s", len(set.Profiles), plural(len(set.Profiles), "profile", "profiles"))
 	if broken > 0 {
-		fmt.Fprintf(w, ", %d with a problem", broken)
+		fmt.Fprintf(w, ", %d with %s", broken, plural(broken, "a problem", "problems"))
 	}
 	fmt.Fprintf(w, " (config %s, credentials %s)\n", describeFile(set.Files.Config, set.Files.ConfigExists),
 		describeFile(set.Files.Credentials, set.Files.CredentialsExists))

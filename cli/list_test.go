@@ -195,7 +195,7 @@ func TestListTable(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(out, "11 profiles, 3 with a problem") {
+	if !strings.Contains(out, "11 profiles, 3 with problems") {
 		t.Errorf("footer missing: %q", lines[len(lines)-2])
 	}
 }

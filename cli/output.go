@@ -78,10 +78,15 @@ func roundDuration(d time.Duration) string {
 	return fmt.Sprintf("%ds", s)
 }
 
-// sourceText says where a session came from, for people.
+// sourceText says where a session came from, for people: the cache, or
+// the source the session package names (STS, SSO, credential_process,
+// instance metadata, ...); keys that never expire are no session.
 func sourceText(s *session.Session) string {
-	if s.FromCache {
+	switch {
+	case s.FromCache:
 		return "cached session"
+	case s.Expires().IsZero():
+		return "long-term keys, not a session (" + s.Source + ")"
 	}
 	return "new session from " + s.Source
 }

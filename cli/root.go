@@ -83,7 +83,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTUI(cmd.Context(), g, false)
+			return runTUI(cmd.Context(), &TUIOptions{Global: g})
 		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -97,14 +97,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	pf.DurationVar(&g.Duration, "duration", 0, "session duration, e.g. 1h (default the profile's duration_seconds)")
 
 	root.AddCommand(
-		&cobra.Command{
-			Use:   "demo",
-			Short: "Open the UI on a built-in sandbox (no AWS account needed)",
-			Args:  cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				return runTUI(cmd.Context(), g, true)
-			},
-		},
+		newDemoCmd(g, nil),
 		newListCmd(g, nil),
 		newAssumeCmd(g, nil),
 		newWhoamiCmd(g, nil),

@@ -84,7 +84,8 @@ func newRenewCmd(g *globalOptions, runF func(context.Context, *RenewOptions) err
 		Long: "renew always gets a new session for PROFILE, whatever the cache holds (an MFA\n" +
 			"session is reused). When [default] of the credentials file holds this profile's\n" +
 			"previous session, it is rewritten with the new one; otherwise [default] is left alone.",
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.sessionDeps, opts.Profile = g.sessionDeps(true), args[0]
 			if runF != nil {
@@ -137,7 +138,8 @@ func newForgetCmd(g *globalOptions, runF func(context.Context, *ForgetOptions) e
 		Short: "Drop cached sessions",
 		Long: "forget removes PROFILE's cached session, so the next call assumes anew. --all removes\n" +
 			"every cached session and MFA session. [default] of the credentials file is not touched.",
-		Args: cobra.RangeArgs(0, 1),
+		Args:              cobra.RangeArgs(0, 1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.All && len(args) > 0:

@@ -14,10 +14,36 @@ import (
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 	"github.com/rolecall/rolecall/ui"
+	"github.com/spf13/cobra"
 )
 
-// runTUI opens the terminal UI; with demo it runs on the built-in sandbox.
-func runTUI(ctx context.Context, g *globalOptions, demo bool) error {
+// TUIOptions are the inputs of rolecall without a command (the TUI on the
+// user's files) and of rolecall demo (the TUI on the built-in sandbox):
+// the global flags, and which of the two.
+type TUIOptions struct {
+	Global *globalOptions
+	Demo   bool
+}
+
+func newDemoCmd(g *globalOptions, runF func(context.Context, *TUIOptions) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Open the UI on a built-in sandbox (no AWS account needed)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts := &TUIOptions{Global: g, Demo: true}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runTUI(cmd.Context(), opts)
+		},
+	}
+}
+
+// runTUI opens the terminal UI; in the demo it runs on the built-in
+// sandbox.
+func runTUI(ctx context.Context, o *TUIOptions) error {
+	g, demo := o.Global, o.Demo
 	opts := *g
 	environ := os.Environ()
 	warnGetenv := g.Getenv

@@ -229,6 +229,23 @@ func TestDemoEndToEnd(t *testing.T) {
 	})
 	s.keys("d")
 	s.waitText("[default] now holds prod-admin")
+	// The export view shows every line, the token's too, wrapped at the
+	// edge: the last line names the profile.
+	s.keys("e")
+	s.waitText("export ROLECALL_PROFILE='prod-admin'")
+	s.keys("Escape")
+	s.waitFor("the export view to close", func(scr string) string {
+		if strings.Contains(scr, "export lines for") {
+			return ""
+		}
+		return "closed"
+	})
+	// esc clears the filter, and the sandbox's broken profile shows,
+	// marked with its reason.
+	s.keys("Escape")
+	s.waitFor("the broken row", func(scr string) string {
+		return regexp.MustCompile(`✗ +legacy-reports +source_profile`).FindString(scr)
+	})
 	entries, _ := os.ReadDir(tmp)
 	if len(entries) != 1 {
 		t.Fatalf("the sandbox is not one directory in TMPDIR: %v", entries)

@@ -15,6 +15,9 @@ type UseOptions struct {
 	Profile string
 	Force   bool
 	Clear   bool
+	// Restore puts the keys of the newest default-backup-… section back
+	// into [default].
+	Restore bool
 	// CredentialsPath locates the credentials file without loading
 	// anything (use --clear).
 	CredentialsPath func() (string, error)
@@ -23,22 +26,26 @@ type UseOptions struct {
 func newUseCmd(g *globalOptions, runF func(context.Context, *UseOptions) error) *cobra.Command {
 	opts := &UseOptions{}
 	cmd := &cobra.Command{
-		Use:   "use PROFILE [--force] | use --clear",
+		Use:   "use PROFILE [--force] | use --clear | use --restore",
 		Short: "Write the session into [default] of the credentials file",
 		Long: "use assumes PROFILE (or reuses its cached session) and writes the keys into\n" +
 			"[default] of the credentials file, so every AWS tool without a profile uses them.\n" +
 			"Only [default]'s own lines change; the file is replaced atomically under a lock.\n" +
 			"If [default] holds long-term keys, use refuses; --force first copies them to a\n" +
-			"backup profile. --clear removes what rolecall wrote and nothing else.",
-		Example: "  rolecall use prod-admin\n  rolecall use --clear",
-		Args:    cobra.RangeArgs(0, 1),
+			"backup profile. --clear removes what rolecall wrote and nothing else; --restore\n" +
+			"puts the keys of the newest backup profile back into [default].",
+		Example:           "  rolecall use prod-admin\n  rolecall use --clear\n  rolecall use --restore",
+		Args:              cobra.RangeArgs(0, 1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.Clear && len(args) > 0:
 				return usageError{errors.New("use --clear takes no PROFILE (see 'rolecall use --help')")}
-			case opts.Clear && opts.Force:
-				return usageError{errors.New("use --clear and --force do not go together")}
-			case !opts.Clear && len(args) == 0:
+			case opts.Restore && len(args) > 0:
+				return usageError{errors.New("use --restore takes no PROFILE: it restores the keys rolecall use --force moved aside (see 'rolecall use --help')")}
+			case (opts.Clear || opts.Restore) && opts.Force:
+				return usageError{errors.New("use --clear and --restore do not go with --force")}
+			case !opts.Clear && !opts.Restore && len(args) == 0:
 				return usageError{errors.New("use needs a PROFILE, or --clear (see 'rolecall use --help')")}
 			case len(args) == 1:
 				opts.Profile = args[0]
@@ -51,6 +58,10 @@ func newUseCmd(g *globalOptions, runF func(context.Context, *UseOptions) error) 
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
+			if opts.Restore {
+				// --clear --restore is --restore: it replaces the session.
+				return runUseRestore(opts)
+			}
 			if opts.Clear {
 				return runUseClear(opts)
 			}
@@ -59,6 +70,7 @@ func newUseCmd(g *globalOptions, runF func(context.Context, *UseOptions) error) 
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite long-term keys in [default] after copying them to a backup profile")
 	cmd.Flags().BoolVar(&opts.Clear, "clear", false, "remove the session rolecall wrote into [default]")
+	cmd.Flags().BoolVar(&opts.Restore, "restore", false, "put the keys of the newest default-backup-… profile back into [default]")
 	return cmd
 }
 
@@ -99,11 +111,37 @@ func runUseClear(opts *UseOptions) error {
 	}
 	if def.Profile == "" {
 		fmt.Fprintf(opts.Stdout, "Nothing to clear: [default] in %s holds no session from rolecall.\n", path)
-		return nil
+	} else {
+		if err := profiles.ClearDefault(path); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", def.Profile, path)
+		def = profiles.DefaultState{}
 	}
-	if err := profiles.ClearDefault(path); err != nil {
+	// [default] is empty now: the keys use --force moved aside may be what
+	// the user wants back.
+	if def.AccessKeyID == "" {
+		if backup, err := profiles.NewestBackup(path); err == nil && backup != "" {
+			fmt.Fprintf(opts.Stdout, "The keys [default] held before are kept in [%s]; 'rolecall use --restore' puts them back.\n", backup)
+		}
+	}
+	return nil
+}
+
+// runUseRestore moves the newest backup's keys back into [default].
+func runUseRestore(opts *UseOptions) error {
+	path, err := opts.CredentialsPath()
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", def.Profile, path)
+	res, err := profiles.RestoreDefault(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Stdout, "[default] in %s holds the keys of [%s] again", path, res.Backup)
+	if res.Replaced != "" {
+		fmt.Fprintf(opts.Stdout, ", in place of %s's session", res.Replaced)
+	}
+	fmt.Fprintln(opts.Stdout, "; the backup profile is gone.")
 	return nil
 }

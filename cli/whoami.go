@@ -18,9 +18,10 @@ type WhoamiOptions struct {
 func newWhoamiCmd(g *globalOptions, runF func(context.Context, *WhoamiOptions) error) *cobra.Command {
 	opts := &WhoamiOptions{}
 	cmd := &cobra.Command{
-		Use:   "whoami PROFILE",
-		Short: "Show the identity behind a profile's session",
-		Args:  cobra.ExactArgs(1),
+		Use:               "whoami PROFILE",
+		Short:             "Show the identity behind a profile's session",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfile(g, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.sessionDeps, opts.Profile = g.sessionDeps(true), args[0]
 			if runF != nil {

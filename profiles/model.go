@@ -153,6 +153,14 @@ type Profile struct {
 // Get returns a property value by (case-insensitive, lower-cased) key.
 func (p *Profile) Get(key string) string { return p.Props.Get(key).Value }
 
+// AssumesRole reports whether using the profile assumes a role: a role or
+// web identity profile, or a broken one that names a role_arn. These are
+// the profiles people switch between; the TUI lists them first and shell
+// completion offers them first.
+func (p *Profile) AssumesRole() bool {
+	return p.Kind == KindRole || p.Kind == KindWebIdentity || (p.Err != nil && p.RoleARN != "")
+}
+
 // Chain is how a profile becomes credentials: a root, then zero or more
 // roles assumed in order; the selected profile's own role is last.
 type Chain struct {

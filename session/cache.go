@@ -274,7 +274,7 @@ func (m *Manager) Forget(profile string) (int, error) {
 }
 
 // ForgetAll drops every cached session and MFA session, and returns how
-// many files it removed.
+// many files it removed. Which profiles have auto-renew on is kept.
 func (m *Manager) ForgetAll() (int, error) {
 	dir, err := m.cacheDir()
 	if err != nil {
@@ -289,7 +289,8 @@ func (m *Manager) ForgetAll() (int, error) {
 	}
 	n := 0
 	for _, e := range entries {
-		if name := e.Name(); e.Type().IsRegular() && strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".") {
+		// The auto-renew list is a preference, not a session: it stays.
+		if name := e.Name(); e.Type().IsRegular() && strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".") && name != autoRenewFile {
 			path := filepath.Join(dir, name)
 			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return n, fmt.Errorf("cannot remove %s: %v", path, errors.Unwrap(err))
@@ -320,7 +321,7 @@ func (m *Manager) Sessions() ([]*Session, []error) {
 	)
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, mfaFilePrefix) || strings.HasPrefix(name, ".") {
+		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, mfaFilePrefix) || strings.HasPrefix(name, ".") || name == autoRenewFile {
 			continue
 		}
 		path := filepath.Join(dir, name)

@@ -77,6 +77,9 @@ type Renewer struct {
 
 	mu    sync.Mutex
 	state map[string]*renewState // profiles with auto-renew on
+
+	// saveMu makes Saves run one at a time.
+	saveMu sync.Mutex
 }
 
 type renewState struct {
@@ -137,6 +140,15 @@ func (r *Renewer) AutoProfiles() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Save records in store which profiles have auto-renew on. Saves run one
+// at a time and each reads the state when it runs, so however several
+// under way interleave, the last to finish writes the latest state.
+func (r *Renewer) Save(store AutoRenewStore) error {
+	r.saveMu.Lock()
+	defer r.saveMu.Unlock()
+	return store.SaveAutoRenew(r.AutoProfiles())
 }
 
 // Status is what the Renewer knows of a profile with auto-renew on.

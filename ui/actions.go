@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -11,33 +13,37 @@ import (
 	"github.com/rolecall/rolecall/session"
 )
 
-// onKey routes a key press: modals first, then the filter, then the
-// global keys, then the list.
+// onKey sends a key press to what has focus: a modal, the filter's input,
+// the full-screen details, else the main screen. Global keys are skipped
+// while a child takes text.
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	keys := m.c.keys
-	if k.String() == "ctrl+c" {
+	if key.Matches(k, keys.ForceQuit) {
 		return tea.Quit
 	}
-	switch m.state {
-	case stateMFA:
-		var cmd tea.Cmd
+	var cmd tea.Cmd
+	switch {
+	case m.state == stateMFA:
 		m.mfa, cmd = m.mfa.Update(k)
 		return cmd
-	case stateLogin:
+	case m.state == stateLogin:
 		if key.Matches(k, keys.Esc) {
 			m.cancelLogin()
 		}
 		return nil
-	case stateText:
-		if key.Matches(k, keys.Esc, keys.Quit, keys.Export) {
-			m.state = stateList
-			m.text = textModal{}
-		}
-		return nil
-	}
-	if m.list.filtering {
-		var cmd tea.Cmd
+	case m.state == stateExport:
+		m.export, cmd = m.export.Update(k)
+		return cmd
+	case m.state == stateConfirm:
+		m.confirm, cmd = m.confirm.Update(k)
+		return cmd
+	case m.list.Filtering():
 		m.list, cmd = m.list.Update(k)
+		return cmd
+	case m.lay.fullDetails && !key.Matches(k, keys.Esc) && !m.isAction(k):
+		// The details have the screen: the arrows scroll them; the actions
+		// still act on the profile they show.
+		m.detail, cmd = m.detail.Update(k)
 		return cmd
 	}
 	r := m.list.Selected()
@@ -53,13 +59,17 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.ShowAll):
 		m.list.ToggleAll()
 	case key.Matches(k, keys.Details):
-		m.showDetails = !m.showDetails
+		m.toggleDetails()
+	case key.Matches(k, keys.ScrollDetailsUp):
+		m.detail.Scroll(-1)
+	case key.Matches(k, keys.ScrollDetailsDown):
+		m.detail.Scroll(1)
 	case r == nil:
 		// The remaining keys act on a profile.
 	case key.Matches(k, keys.Assume):
 		return m.startAssume(r)
 	case key.Matches(k, keys.AutoRenew):
-		m.toggleAuto(r)
+		return m.toggleAuto(r)
 	case key.Matches(k, keys.Default):
 		return m.startDefault(r)
 	case key.Matches(k, keys.Shell):
@@ -68,41 +78,71 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		m.showExport(r)
 	case key.Matches(k, keys.WhoAmI):
 		if s := m.liveSession(r); s != nil {
-			return m.start(r, opWhoAmI, whoamiCmd(m.ctx, m.mgr, r.p.Name, s))
+			return m.start(r, opWhoAmI, func(ctx context.Context) tea.Cmd { return whoamiCmd(ctx, m.mgr, r.p.Name, s) })
 		}
 	case key.Matches(k, keys.Forget):
-		return m.start(r, opForget, forgetCmd(m.mgr, r.p.Name))
+		return m.start(r, opForget, func(context.Context) tea.Cmd { return forgetCmd(m.mgr, r.p.Name) })
 	case key.Matches(k, keys.Console):
 		return m.startConsole(r)
 	default:
-		var cmd tea.Cmd
 		m.list, cmd = m.list.Update(k)
 		return cmd
 	}
 	return nil
 }
 
+// isAction reports whether k is one of the main screen's keys other than
+// moving, which the full-screen details pass on.
+func (m *Model) isAction(k tea.KeyPressMsg) bool {
+	keys := m.c.keys
+	return key.Matches(k, keys.Quit, keys.Help, keys.Assume, keys.AutoRenew, keys.Default, keys.Shell,
+		keys.Export, keys.WhoAmI, keys.Forget, keys.Console, keys.Filter, keys.ShowAll)
+}
+
+// onEsc undoes the nearest thing: the full help, a call running on the
+// selected row, the filter, the banner, then the full-screen details.
 func (m *Model) onEsc() {
+	r := m.list.Selected()
 	switch {
 	case m.help.ShowAll:
 		m.help.ShowAll = false
-	case m.banner != "":
-		m.banner = ""
-	case m.list.pattern != "":
+	case r != nil && r.busy.cancellable() && r.cancel != nil && !r.cancelling:
+		r.cancelling = true
+		r.cancel()
+		m.setBanner("cancelling the "+string(r.busy)+" of "+r.name+"…", false)
+	case m.list.Filtered():
 		m.list.ClearFilter()
-	case m.showDetails:
-		m.showDetails = false
+	case !m.banner.empty():
+		m.banner = banner{}
+	case m.lay.fullDetails:
+		m.details = detailsAuto
 	}
+}
+
+// toggleDetails shows the details pane when it is not on screen and
+// hides it when it is, whatever the terminal's size.
+func (m *Model) toggleDetails() {
+	if m.detailsVisible() {
+		m.details = detailsHidden
+	} else {
+		m.details = detailsShown
+	}
+}
+
+// detailsVisible reports whether the details pane is on screen.
+func (m *Model) detailsVisible() bool {
+	return m.details == detailsShown || (m.details == detailsAuto && m.roomy())
 }
 
 // usable says why a profile cannot be assumed, on the banner.
 func (m *Model) usable(r *row) bool {
-	if r.p.Err != nil {
-		m.setBanner(r.p.Name+": "+r.p.Err.Error(), true)
+	if r.broken() {
+		// The error names the file, the line and the profile.
+		m.setRowError(r.p.Err.Error())
 		return false
 	}
 	if r.busy != "" {
-		m.setBanner(r.p.Name+": still "+r.busy+"; wait for it to finish", true)
+		m.setBanner(r.name+": still "+r.busy.busyText()+" (esc cancels it)", true)
 		return false
 	}
 	return true
@@ -114,18 +154,51 @@ func (m *Model) startAssume(r *row) tea.Cmd {
 	if !m.usable(r) {
 		return nil
 	}
-	op := opAssume
+	o := opAssume
 	if r.sess != nil {
-		op = opRenew
+		o = opRenew
 	}
-	return m.call(r, op, nil)
+	return m.call(r, o, false, nil)
 }
 
+// startDefault writes the row's session into [default], asking first
+// when that would replace another profile's live session.
 func (m *Model) startDefault(r *row) tea.Cmd {
 	if !m.usable(r) {
 		return nil
 	}
-	return m.call(r, opDefault, nil)
+	if other, s := m.defaultHolder(); other != nil && other != r && s.Usable(m.c.now()) {
+		m.askConfirm(r, false, fmt.Sprintf("[default] holds %s's session (%s). Press %s again to replace it with %s's, or any other key to keep it.",
+			other.name, leftText(s.Expires(), m.c.now()), m.c.keys.Default.Help().Key, r.name))
+		return nil
+	}
+	return m.call(r, opDefault, false, nil)
+}
+
+// defaultHolder is the row whose session [default] holds, and that
+// session, as far as the UI knows.
+func (m *Model) defaultHolder() (*row, *session.Session) {
+	def := m.list.Default()
+	r := m.byName[def.Profile]
+	if r == nil || !m.list.inDefault(r) {
+		return nil, nil
+	}
+	return r, r.sess
+}
+
+func (m *Model) askConfirm(r *row, force bool, question string) {
+	m.confirm.Open(r.p.Name, question, force)
+	m.state = stateConfirm
+	m.banner = banner{}
+}
+
+func (m *Model) onConfirmed(msg confirmedMsg) tea.Cmd {
+	m.state = stateList
+	r := m.byName[msg.profile]
+	if r == nil || !m.usable(r) {
+		return nil
+	}
+	return m.call(r, opDefault, msg.force, nil)
 }
 
 func (m *Model) onMFACode(msg mfaCodeMsg) tea.Cmd {
@@ -134,32 +207,40 @@ func (m *Model) onMFACode(msg mfaCodeMsg) tea.Cmd {
 	if r == nil || !m.usable(r) {
 		return nil
 	}
-	return m.call(r, msg.op, msg.codes)
+	return m.call(r, msg.op, msg.force, msg.codes)
 }
 
-// call starts op (opAssume, opRenew or opDefault) for the row, with the
-// MFA codes collected so far.
-func (m *Model) call(r *row, op string, codes map[string]string) tea.Cmd {
-	switch op {
-	case opDefault:
-		return m.start(r, op, useCmd(m.ctx, m.mgr, r.p.Name, codes))
-	case opRenew:
-		return m.start(r, op, renewCmd(m.ctx, m.renewer, r.p.Name, op, codes))
-	case opConsole:
-		return m.start(r, op, consoleCmd(m.ctx, m.mgr, m.open, r.p.Name, codes))
-	}
-	return m.start(r, op, assumeCmd(m.ctx, m.mgr, r.p.Name, codes))
+// call starts o (opAssume, opRenew, opDefault or opConsole) for the row,
+// with the MFA codes collected so far; force is a confirmed [default]
+// write.
+func (m *Model) call(r *row, o op, force bool, codes map[string]string) tea.Cmd {
+	name := r.p.Name
+	return m.start(r, o, func(ctx context.Context) tea.Cmd {
+		switch o {
+		case opDefault:
+			return useCmd(ctx, m.mgr, name, force, codes)
+		case opRenew:
+			return renewCmd(ctx, m.renewer, name, o, codes)
+		case opConsole:
+			return consoleCmd(ctx, m.mgr, m.open, name, codes)
+		}
+		return assumeCmd(ctx, m.mgr, name, codes)
+	})
 }
 
-// start marks a row busy and runs its command, with the spinner going.
-// One call per row at a time: results carry only the profile name.
-func (m *Model) start(r *row, op string, cmd tea.Cmd) tea.Cmd {
+// start marks a row busy and runs the command mk builds with the call's
+// own context, which esc on the row cancels; the spinner goes while any
+// call runs. One call per row at a time: results carry only the profile
+// name.
+func (m *Model) start(r *row, o op, mk func(context.Context) tea.Cmd) tea.Cmd {
 	if r.busy != "" {
-		m.setBanner(r.p.Name+": still "+r.busy+"; wait for it to finish", true)
+		m.setBanner(r.name+": still "+r.busy.busyText()+" (esc cancels it)", true)
 		return nil
 	}
-	r.busy, r.err = op, nil
+	ctx, cancel := context.WithCancel(m.ctx)
+	r.busy, r.err, r.cancel, r.cancelling = o, nil, cancel, false
 	m.busy++
+	cmd := mk(ctx)
 	if m.spinning {
 		return cmd
 	}
@@ -167,11 +248,19 @@ func (m *Model) start(r *row, op string, cmd tea.Cmd) tea.Cmd {
 	return tea.Batch(cmd, m.spin.Tick)
 }
 
-func (m *Model) finish(r *row) {
+// finish marks the row idle again and says whether its call had been
+// cancelled.
+func (m *Model) finish(r *row) (cancelled bool) {
+	cancelled = r.cancelling
 	if r.busy != "" {
 		r.busy = ""
 		m.busy--
 	}
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.cancel, r.cancelling = nil, false
+	return cancelled
 }
 
 func (m *Model) onSpin(msg spinner.TickMsg) tea.Cmd {
@@ -181,31 +270,64 @@ func (m *Model) onSpin(msg spinner.TickMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	m.spin, cmd = m.spin.Update(msg)
+	m.list.SetSpinner(m.spin.View())
 	return cmd
 }
 
-func (m *Model) toggleAuto(r *row) {
+// toggleAuto turns auto-renew on or off and saves the list, so that a
+// restart resumes it.
+func (m *Model) toggleAuto(r *row) tea.Cmd {
 	name := r.p.Name
 	on := !m.renewer.Auto(name)
 	m.renewer.SetAuto(name, on)
+	save := saveAutoCmd(m.renewer, m.mgr)
 	if !on {
-		m.setBanner("auto-renew off for "+name, false)
-		return
+		m.setBanner("auto-renew off for "+r.name, false)
+		return save
 	}
-	msg := fmt.Sprintf("auto-renew on for %s: renews %s before expiry (or at half a shorter session) while rolecall runs",
-		name, session.HumanDuration(m.renewer.Policy().Window))
+	msg := fmt.Sprintf("auto-renew on for %s: renews %s before expiry (or at half a shorter session) while rolecall runs, and after a restart",
+		r.name, session.HumanDuration(m.renewer.Policy().Window))
 	if r.sess == nil {
 		msg += " (assume it first)"
 	}
 	m.setBanner(msg, false)
+	return save
 }
 
-// onTick re-arms the clock and starts the renewals the Renewer says are
-// due.
+func (m *Model) onAutoLoaded(msg autoLoadedMsg) {
+	if msg.err != nil {
+		m.setBanner(msg.err.Error(), true)
+	}
+	// Every name is kept, a profile these files lack included: another
+	// --config may have it, and the next save must not drop it.
+	var resumed []string
+	for _, name := range msg.profiles {
+		m.renewer.SetAuto(name, true)
+		if r := m.byName[name]; r != nil && !r.broken() {
+			resumed = append(resumed, r.name)
+		}
+	}
+	if len(resumed) > 0 && m.banner.empty() {
+		m.setBanner("auto-renew resumed for "+strings.Join(resumed, ", "), false)
+	}
+}
+
+func (m *Model) onAutoSaved(msg autoSavedMsg) {
+	if msg.err != nil {
+		m.setBanner("auto-renew works until rolecall quits, but was not saved: "+msg.err.Error(), true)
+	}
+}
+
+// onTick re-arms the clock, lets old messages go and starts the renewals
+// the Renewer says are due.
 func (m *Model) onTick() tea.Cmd {
+	now := m.c.now()
+	m.expireBanner(now)
 	cmds := []tea.Cmd{tickCmd()}
-	for _, name := range m.renewer.Due(m.c.now(), m.autoSession) {
-		cmds = append(cmds, m.start(m.byName[name], opAuto, renewCmd(m.ctx, m.renewer, name, opAuto, nil)))
+	for _, name := range m.renewer.Due(now, m.autoSession) {
+		cmds = append(cmds, m.start(m.byName[name], opAuto, func(ctx context.Context) tea.Cmd {
+			return renewCmd(ctx, m.renewer, name, opAuto, nil)
+		}))
 	}
 	return tea.Batch(cmds...)
 }
@@ -214,7 +336,7 @@ func (m *Model) onTick() tea.Cmd {
 // row's, unless the row is busy or broken.
 func (m *Model) autoSession(name string) *session.Session {
 	r := m.byName[name]
-	if r == nil || r.busy != "" || r.p.Err != nil {
+	if r == nil || r.busy != "" || r.broken() {
 		return nil
 	}
 	return r.sess
@@ -226,8 +348,8 @@ func (m *Model) setDefault(def *profiles.DefaultState, profile string) {
 	if def == nil {
 		return
 	}
-	old := m.list.def
-	m.list.def = *def
+	old := m.list.Default()
+	m.list.SetDefault(*def)
 	if old.Profile == profile && def.Profile != profile {
 		who := "keys rolecall did not write"
 		if def.Profile != "" {
@@ -242,31 +364,33 @@ func (m *Model) onSession(msg sessionMsg) {
 	if r == nil {
 		return
 	}
+	// Replaced is read before the new holder is recorded.
+	replaced, _ := m.defaultHolder()
 	m.finish(r)
 	if msg.sess != nil {
 		r.sess, r.needLogin = msg.sess, false
 	}
 	r.err = nil
-	left := ""
-	if r.sess != nil && !expiresNever(r.sess) {
-		left = " · " + formatLeft(r.sess.Expires().Sub(m.c.now())) + " left"
-	}
+	var exp = r.sess.Expires()
 	switch {
 	case msg.wrote:
-		s := "[default] now holds " + msg.profile + left
+		s := "[default] now holds " + r.name + "'s session"
+		if replaced != nil && replaced != r {
+			s += " (it held " + replaced.name + "'s)"
+		}
 		if msg.backup != "" {
-			s += " · old keys kept in [" + msg.backup + "]"
+			s += " · the keys it held are kept in [" + msg.backup + "]"
 		}
 		for _, w := range msg.warnings {
-			s += " · ⚠ " + w
+			s += "\n⚠ " + w
 		}
-		m.setBanner(s, len(msg.warnings) > 0)
+		m.setSessionBanner(s, len(msg.warnings) > 0, exp)
 	case msg.op == opAuto:
-		m.setBanner("auto-renewed "+msg.profile+left, false)
+		m.setSessionBanner("auto-renewed "+r.name, false, exp)
 	case msg.op == opRenew:
-		m.setBanner("renewed "+msg.profile+left, false)
+		m.setSessionBanner("renewed "+r.name, false, exp)
 	default:
-		m.setBanner("assumed "+msg.profile+left, false)
+		m.setSessionBanner("assumed "+r.name, false, exp)
 	}
 	m.setDefault(msg.def, msg.profile)
 }
@@ -274,19 +398,23 @@ func (m *Model) onSession(msg sessionMsg) {
 func (m *Model) onError(msg errMsg) tea.Cmd {
 	r := m.byName[msg.profile]
 	if r == nil {
-		m.setBanner(msg.op+" failed: "+msg.err.Error(), true)
+		m.setBanner(string(msg.op)+" failed: "+msg.err.Error(), true)
 		return nil
 	}
-	m.finish(r)
+	cancelled := m.finish(r)
 	if msg.sess != nil {
 		r.sess = msg.sess
 	}
 	m.setDefault(msg.def, msg.profile)
+	if cancelled {
+		m.setBanner("cancelled the "+string(msg.op)+" of "+r.name+": nothing changed", false)
+		return nil
+	}
 	var se *session.Error
 	needCode := errors.As(msg.err, &se) && se.Kind == session.KindNeedMFA && se.Serial != ""
 	switch {
 	case msg.op == opAuto && needCode:
-		m.setBanner(msg.profile+": auto-renew needs a new MFA code: press r to enter one", true)
+		m.setBanner(r.name+": auto-renew needs a new MFA code: press r to enter one", true)
 		return nil
 	case msg.op == opAuto && needsLogin(msg.err):
 		r.needLogin = true
@@ -300,26 +428,36 @@ func (m *Model) onError(msg errMsg) tea.Cmd {
 		// Asked before any call reached STS: the modal collects the code
 		// and the call starts again with it.
 		m.state = stateMFA
-		return m.mfa.Open(r.p.Name, se.Serial, msg.op, msg.codes)
+		return m.mfa.Open(r.p.Name, se.Serial, msg.op, msg.force, msg.codes)
+	case msg.op == opDefault && !msg.force && errors.Is(msg.err, profiles.ErrLongTermDefault):
+		// Keys another tool wrote (or the user's own): ask before moving
+		// them aside.
+		m.askConfirm(r, true, msg.err.Error()+fmt.Sprintf("\nPress %s again to move them to a backup profile and write %s's session, or any other key to keep them.",
+			m.c.keys.Default.Help().Key, r.name))
+		return nil
 	}
 	r.err = msg.err
-	m.setBanner(msg.profile+": "+msg.op+" failed: "+msg.err.Error(), true)
+	m.setRowError(r.name + ": " + string(msg.op) + " failed: " + problemMessage(msg.err, msg.profile))
 	return nil
 }
 
 func (m *Model) onWhoAmI(msg whoamiMsg) {
+	name := msg.profile
 	if r := m.byName[msg.profile]; r != nil {
 		m.finish(r)
+		name = r.name
 	}
-	m.setBanner(fmt.Sprintf("%s is %s (account %s)", msg.profile, msg.id.ARN, msg.id.Account), false)
+	m.setBanner(fmt.Sprintf("%s is %s (account %s)", name, msg.id.ARN, msg.id.Account), false)
 }
 
 func (m *Model) onForgot(msg forgotMsg) {
+	name := msg.profile
 	if r := m.byName[msg.profile]; r != nil {
 		m.finish(r)
 		r.sess, r.err = nil, nil
+		name = r.name
 	}
-	m.setBanner("forgot the cached session of "+msg.profile, false)
+	m.setBanner("forgot the cached session of "+name, false)
 }
 
 func (m *Model) onCached(msg cachedMsg) {
@@ -331,11 +469,18 @@ func (m *Model) onCached(msg cachedMsg) {
 }
 
 func (m *Model) onShellDone(msg shellDoneMsg) {
-	if msg.err != nil {
-		m.setBanner("subshell for "+msg.profile+" ended: "+msg.err.Error(), true)
-		return
+	name := msg.profile
+	if r := m.byName[msg.profile]; r != nil {
+		name = r.name
 	}
-	m.setBanner("back from the subshell for "+msg.profile, false)
+	switch {
+	case msg.err != nil:
+		m.setBanner("the subshell for "+name+" failed: "+msg.err.Error(), true)
+	case msg.code != 0:
+		m.setBanner(fmt.Sprintf("back from the subshell for %s (its last command exited with %d)", name, msg.code), false)
+	default:
+		m.setBanner("back from the subshell for "+name, false)
+	}
 }
 
 // liveSession returns the row's session while it can still be handed out,
@@ -344,7 +489,7 @@ func (m *Model) liveSession(r *row) *session.Session {
 	if r.sess.Usable(m.c.now()) {
 		return r.sess
 	}
-	m.setBanner(r.p.Name+" has no live session: press enter to assume it first", true)
+	m.setBanner(r.name+" has no live session: press enter to assume it first", true)
 	return nil
 }
 
@@ -353,7 +498,7 @@ func (m *Model) startShell(r *row) tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	return shellCmd(m.mgr.Handoff(s).ShellCommand(m.opts.Environ, m.opts.Getenv, ""), r.p.Name)
+	return shellCmd(newSubshell(m.mgr.Handoff(s), m.opts.Environ, m.opts.Getenv, m.c.now()), r.p.Name)
 }
 
 // showExport opens the export lines: the one view that shows secrets,
@@ -366,10 +511,22 @@ func (m *Model) showExport(r *row) {
 	shell := session.ShellFromEnv(m.opts.Getenv)
 	lines, err := m.mgr.Handoff(s).ExportLines(shell)
 	if err != nil {
-		m.setBanner("export lines for "+r.p.Name+": "+err.Error(), true)
+		m.setBanner("export lines for "+r.name+": "+err.Error(), true)
 		return
 	}
-	m.text = textModal{c: m.c, title: "export lines for " + r.p.Name + " (" + shell + ")", body: lines,
-		foot: "select and copy · esc closes"}
-	m.state = stateText
+	m.export.Open(r.p.Name, fmt.Sprintf("export lines for %s (%s)", r.p.Name, shell), "", lines)
+	m.state = stateExport
+}
+
+func (m *Model) onCopied(msg copiedMsg) {
+	name := msg.profile
+	if r := m.byName[msg.profile]; r != nil {
+		name = r.name
+	}
+	what := fmt.Sprintf("%d export lines for %s", msg.lines, name)
+	if msg.sysErr != nil {
+		m.setBanner("copied the "+what+" through the terminal (OSC 52); no system clipboard: "+msg.sysErr.Error(), false)
+		return
+	}
+	m.setBanner("copied the "+what+" to the clipboard", false)
 }

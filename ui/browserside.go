@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/rolecall/rolecall/internal/termsafe"
@@ -14,10 +13,10 @@ import (
 // The browser side of the UI: the console key, and the IAM Identity
 // Center login a profile's call may need first.
 
-// Operations of the browser side, as rows and messages show them.
+// Operations of the browser side, as messages name them.
 const (
-	opConsole = "opening the console"
-	opLogin   = "logging in"
+	opConsole op = "console"
+	opLogin   op = "login"
 )
 
 // browserMsg is a result of the browser side; the root hands every one
@@ -92,7 +91,7 @@ func (m *Model) startConsole(r *row) tea.Cmd {
 	if !m.usable(r) {
 		return nil
 	}
-	return m.call(r, opConsole, nil)
+	return m.call(r, opConsole, false, nil)
 }
 
 // consoleCmd signs the profile in and opens the URL in the browser.
@@ -126,11 +125,9 @@ func (m *Model) onConsole(msg consoleMsg) {
 	if msg.openErr != nil {
 		// The one other place a secret is shown: the user asked for the
 		// console, and no browser could take it.
-		m.text = textModal{c: m.c, title: "console sign-in URL for " + msg.profile,
-			body: "No browser opened: " + firstLine(msg.openErr.Error()) + ".\nOpen this URL yourself; it signs in whoever opens it for 15 minutes:\n\n" +
-				strings.Join(wrapHard(termsafe.Clean(msg.url), max(m.width-10, 20)), "\n"),
-			foot: "select and copy (one URL over several lines) · esc closes"}
-		m.state = stateText
+		m.export.Open(msg.profile, "console sign-in URL for "+msg.profile,
+			"No browser opened: "+firstLine(msg.openErr.Error())+".\nOpen this URL yourself; it signs in whoever opens it for 15 minutes:\n", msg.url)
+		m.state = stateExport
 		return
 	}
 	m.setBanner(fmt.Sprintf("console for %s opened in %s · %s", msg.profile, termsafe.Clean(msg.how), termsafe.Clean(msg.dest)), false)
@@ -144,9 +141,9 @@ func needsLogin(err error) bool {
 
 // startLogin opens the login modal for the row; op (with its MFA codes)
 // runs again once the login is done.
-func (m *Model) startLogin(r *row, op string, codes map[string]string) tea.Cmd {
+func (m *Model) startLogin(r *row, o op, codes map[string]string) tea.Cmd {
 	r.needLogin = true
-	seq := m.login.Open(m.ctx, r.p.Name, op, codes)
+	seq := m.login.Open(m.ctx, r.p.Name, o, codes)
 	ctx := m.login.ctx
 	m.state = stateLogin
 	mgr, profile := m.mgr, r.p.Name
@@ -198,7 +195,7 @@ func (m *Model) onLoginDone(msg loginDoneMsg) tea.Cmd {
 // needed it again.
 func (m *Model) endLogin(err error) tea.Cmd {
 	m.state = stateList
-	profile, op, codes := m.login.profile, m.login.op, m.login.codes
+	profile, o, codes := m.login.profile, m.login.op, m.login.codes
 	m.login.Close()
 	m.login.cancel, m.login.login = nil, nil
 	r := m.byName[profile]
@@ -214,7 +211,7 @@ func (m *Model) endLogin(err error) tea.Cmd {
 	if !m.usable(r) {
 		return nil
 	}
-	return m.call(r, op, codes)
+	return m.call(r, o, false, codes)
 }
 
 // cancelLogin is esc in the login modal.

@@ -46,7 +46,7 @@ func TestConsoleKey(t *testing.T) {
 		return "", errors.New("no browser opened: tried xdg-open (not installed)")
 	}
 	press(m, "up", "c")
-	if m.state != stateText || !strings.Contains(screen(m), "fake-signin-token") || !strings.Contains(screen(m), "xdg-open") {
+	if m.state != stateExport || !strings.Contains(screen(m), "fake-signin-token") || !strings.Contains(screen(m), "xdg-open") {
 		t.Errorf("no-browser view:\n%s", screen(m))
 	}
 }

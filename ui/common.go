@@ -1,10 +1,11 @@
 package ui
 
 import (
-	"time"
-
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/rolecall/rolecall/session"
+	"time"
 )
 
 // common is what every child reads and nobody but the root changes:
@@ -20,6 +21,9 @@ type common struct {
 	noColor bool
 	// paint is styles as escape codes, for the list's rows.
 	paint painters
+	// shortPath shows a file path the way the header does (~ for the home
+	// directory).
+	shortPath func(string) string
 }
 
 // selected adds the selection highlight to a cell's style.
@@ -29,3 +33,22 @@ func (c *common) selected(s lipgloss.Style) lipgloss.Style {
 	}
 	return s.Background(c.styles.SelectedBg).Bold(true)
 }
+
+// child is what every child model offers besides its own Update and View:
+// a size, and its keys for the help bar (soft-serve's Component).
+type child interface {
+	help.KeyMap
+	SetSize(width, height int)
+}
+
+// The children, checked here so that each keeps the shape.
+var (
+	_ child = (*listModel)(nil)
+	_ child = (*detailModel)(nil)
+	_ child = (*mfaModel)(nil)
+	_ child = (*exportModel)(nil)
+	_ child = (*confirmModel)(nil)
+)
+
+// bindings is a short way to write a help row.
+func bindings(b ...key.Binding) []key.Binding { return b }

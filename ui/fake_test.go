@@ -39,12 +39,22 @@ type fakeManager struct {
 	def      profiles.DefaultState // who holds [default]
 	calls    []string              // "assume p", "renew p code=123456", "use p"
 	n        int
-	// gate, when set, holds every Assume/Renew/Use until it is closed, as
-	// a slow STS would.
+	// gate, when set, holds every Assume/Renew/Use until it is closed or
+	// the call's context ends, as a slow STS would.
 	gate chan struct{}
 	// sso answers NeedsLogin and BeginLogin when set.
 	sso *session.Manager
+	// auto is the saved auto-renew list; saves counts the saves.
+	auto  []string
+	saves int
+	// longTerm makes [default] hold long-term keys: Use refuses them
+	// unless forced, and then keeps them in a backup profile.
+	longTerm bool
 }
+
+// token is what a real session token looks like: several hundred
+// characters, longer than any terminal is wide.
+var token = "fake-token-" + strings.Repeat("IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ", 12)
 
 func newFakeManager(set *profiles.Set, c *clock) *fakeManager {
 	return &fakeManager{set: set, real: session.New(set, session.Options{Getenv: func(string) string { return "" }}),
@@ -95,9 +105,13 @@ func codesOf(opts []session.CallOption) map[string]string {
 	return out
 }
 
-func (f *fakeManager) newSession(profile string) (*session.Session, error) {
+func (f *fakeManager) newSession(ctx context.Context, profile string) (*session.Session, error) {
 	if f.gate != nil {
-		<-f.gate
+		select {
+		case <-f.gate:
+		case <-ctx.Done():
+			return nil, &session.Error{Kind: session.KindOther, Profile: profile, Err: ctx.Err(), Msg: "profile " + profile + ": cancelled"}
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -107,13 +121,13 @@ func (f *fakeManager) newSession(profile string) (*session.Session, error) {
 	now := f.clock.Now()
 	f.n++
 	s := &session.Session{Profile: profile, IssuedAt: now, Source: "STS",
-		Creds: session.Credentials{AccessKeyID: fmt.Sprintf("ASIAFAKEFAKE%04d", f.n), SecretAccessKey: "fake-secret", SessionToken: "fake-token",
+		Creds: session.Credentials{AccessKeyID: fmt.Sprintf("ASIAFAKEFAKE%04d", f.n), SecretAccessKey: "fake-secret", SessionToken: token,
 			Expires: now.Add(f.lifetime)}}
 	f.cached[profile] = s
 	return s, nil
 }
 
-func (f *fakeManager) Assume(_ context.Context, p string, opts ...session.CallOption) (*session.Session, error) {
+func (f *fakeManager) Assume(ctx context.Context, p string, opts ...session.CallOption) (*session.Session, error) {
 	if err := f.needCode(p, opts); err != nil {
 		return nil, err
 	}
@@ -121,7 +135,7 @@ func (f *fakeManager) Assume(_ context.Context, p string, opts ...session.CallOp
 		return nil, &session.Error{Kind: session.KindNeedLogin, Profile: p, Err: session.ErrSSOLogin, Msg: "profile " + p + ": no SSO login yet"}
 	}
 	f.record("assume", p, opts)
-	return f.newSession(p)
+	return f.newSession(ctx, p)
 }
 
 func (f *fakeManager) RenewAndUse(ctx context.Context, p string, opts ...session.CallOption) (session.RenewResult, error) {
@@ -133,7 +147,7 @@ func (f *fakeManager) RenewAndUse(ctx context.Context, p string, opts ...session
 	prev := f.cached[p]
 	def := f.def
 	f.mu.Unlock()
-	s, err := f.newSession(p)
+	s, err := f.newSession(ctx, p)
 	res := session.RenewResult{UseResult: session.UseResult{Session: s}, Default: def}
 	if err != nil || prev == nil || !def.Holds(p, prev.Creds.AccessKeyID) {
 		return res, err
@@ -180,24 +194,49 @@ func (f *fakeManager) Use(ctx context.Context, p string, force bool, opts ...ses
 	if err := f.needCode(p, opts); err != nil {
 		return session.UseResult{}, err
 	}
-	f.record("use", p, opts)
+	what := "use"
+	if force {
+		what = "use --force"
+	}
+	f.record(what, p, opts)
 	f.mu.Lock()
-	uerr := f.useFail[p]
+	uerr, longTerm := f.useFail[p], f.longTerm
 	f.mu.Unlock()
 	if uerr != nil {
 		return session.UseResult{}, uerr
 	}
-	s, err := f.newSession(p)
+	if longTerm && !force {
+		return session.UseResult{}, fmt.Errorf("/home/u/.aws/credentials:1: %w (no session token) that rolecall will not overwrite; use --force to move them to a backup profile first", profiles.ErrLongTermDefault)
+	}
+	s, err := f.newSession(ctx, p)
 	if err != nil {
 		return session.UseResult{}, err
 	}
 	f.mu.Lock()
 	f.def = profiles.DefaultState{Profile: p, AccessKeyID: s.Creds.AccessKeyID}
+	res := session.UseResult{Session: s}
+	if f.longTerm {
+		res.BackupProfile, f.longTerm = "default-backup-20260301-120000", false
+	}
 	f.mu.Unlock()
-	return session.UseResult{Session: s}, nil
+	return res, nil
 }
 
 func (f *fakeManager) Set() *profiles.Set { return f.set }
+
+func (f *fakeManager) LoadAutoRenew() ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.auto...), nil
+}
+
+func (f *fakeManager) SaveAutoRenew(p []string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.auto = append([]string(nil), p...)
+	f.saves++
+	return nil
+}
 
 func (f *fakeManager) Calls() []string {
 	f.mu.Lock()
@@ -231,6 +270,8 @@ func testSet() *profiles.Set {
 	prod.Props = append(prod.Props, profiles.Prop{Key: "external_id", Value: profiles.Value{Value: "ext-7788", Pos: pos(cfg, 14)}})
 	prod.Chain.Roles[0].ExternalID = "ext-7788"
 	stage := role("staging-read", "arn:aws:iam::333333333333:role/ReadOnly", 20)
+	stage.Region = "ap-southeast-2"
+	stage.Props[2].Value.Value = stage.Region
 	orgHop := profiles.RoleHop{Profile: "prod-admin", Pos: pos(cfg, 11), RoleARN: prod.RoleARN, ExternalID: "ext-7788"}
 	chain := role("audit-chained", "arn:aws:iam::444444444444:role/Audit", 30, orgHop)
 	chain.SourceProfile = "prod-admin"
@@ -353,7 +394,7 @@ func (f *fakeManager) Console(ctx context.Context, p string, co session.ConsoleO
 		return nil, &session.Error{Kind: session.KindNeedLogin, Profile: p, Err: session.ErrSSOLogin, Msg: "profile " + p + ": no SSO login yet"}
 	}
 	f.record("console", p, opts)
-	s, err := f.newSession(p)
+	s, err := f.newSession(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -369,4 +410,17 @@ func (f *fakeManager) BeginLogin(ctx context.Context, who session.SSOTarget, lo 
 	}
 	f.record("login", who.Profile, nil)
 	return f.sso.BeginLogin(ctx, who, lo)
+}
+
+// unwrapped is a frame's text with every space, line break and border
+// character taken out, so that a value the details pane wrapped reads
+// as one string again: finding it whole there means nothing was cut.
+func unwrapped(frame string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\n', '│', '╭', '╮', '╰', '╯', '─':
+			return -1
+		}
+		return r
+	}, frame)
 }

@@ -1,35 +1,45 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/key"
 	"fmt"
+	"path/filepath"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rolecall/rolecall/internal/termsafe"
 )
 
-// layout is where each part goes for the current size and state.
+// layout is where each part goes for the current size and state. Every
+// line of the frame is counted here, so that the frame is never taller
+// than the terminal.
 type layout struct {
-	header      []string
-	listW       int
-	bodyH       int
-	detailW     int // side by side when > 0
-	detailH     int // below the list when > 0
+	header []string
+	banner []string
+	help   string
+	listW  int
+	bodyH  int
+	// detailW > 0: the pane beside the list; detailH > 0: below it;
+	// fullDetails: instead of it.
+	detailW     int
+	detailH     int
 	fullDetails bool
 }
 
-// layoutKey is everything the layout depends on; relayout does nothing
-// while it stays the same.
-type layoutKey struct {
-	w, h                          int
-	banner, fullHelp, details, dk bool
-}
-
-// Side by side needs room for a readable list next to the pane.
+// The pane goes beside the list from this width, below it from this
+// height; on smaller terminals i shows it instead of the list.
 const (
 	sideBySideWidth = 120
 	stackedHeight   = 32
+	// The side pane's width: enough for an ARN on one line, no more
+	// than reads well.
+	minPaneWidth = 48
+	maxPaneWidth = 84
+	// minBody is the fewest lines the list (with its header) keeps:
+	// banners and warnings give way first.
+	minBody = 3
 )
 
 func (m *Model) setSize(w, h int) {
@@ -38,34 +48,48 @@ func (m *Model) setSize(w, h int) {
 	m.relayout()
 }
 
-// relayout recomputes the layout; it is cheap and runs after every Update
-// because banners, help and warnings change the space the list gets.
+// roomy reports whether the terminal has room for the details pane next
+// to (or under) the list.
+func (m *Model) roomy() bool { return m.width >= sideBySideWidth || m.height >= stackedHeight }
+
+// relayout recomputes the layout; it runs after every Update because
+// banners, help, modals and warnings change the space the list gets.
 func (m *Model) relayout() {
-	key := layoutKey{m.width, m.height, m.banner != "", m.help.ShowAll, m.showDetails, m.c.isDark}
-	if key == m.layKey && m.lay.header != nil {
-		return
+	// Whether the details take the whole body decides what has focus,
+	// and so the help bar: it comes first.
+	full := m.detailsVisible() && m.width < sideBySideWidth && m.height < stackedHeight
+	m.lay.fullDetails = full
+	m.detail.SetFull(full)
+	l := layout{header: m.headerLines(), help: m.helpView(), fullDetails: full}
+	helpH := lipgloss.Height(l.help)
+	// A banner takes as many lines as it needs, up to a sixth of the
+	// terminal; the confirmation question takes what it needs.
+	if m.state == stateConfirm {
+		m.confirm.SetSize(m.width, 0)
+		l.banner = strings.Split(m.confirm.View(), "\n")
+	} else {
+		l.banner = m.bannerLines(max(1, min(4, m.height/6)))
 	}
-	m.layKey = key
-	l := layout{header: m.headerLines()}
-	used := len(l.header) + 1 // status line
-	if m.banner != "" {
-		used++
+	used := func() int { return len(l.header) + len(l.banner) + 1 + helpH }
+	for m.height-used() < minBody && len(l.header) > 1 {
+		l.header = l.header[:len(l.header)-1]
 	}
-	m.helpCache = m.helpView()
-	used += lipgloss.Height(m.helpCache)
-	l.bodyH = max(m.height-used, 2)
+	for m.height-used() < minBody && len(l.banner) > 1 {
+		l.banner = l.banner[:len(l.banner)-1]
+	}
+	l.bodyH = max(m.height-used(), 1)
 	l.listW = m.width
-	switch {
-	case m.width >= sideBySideWidth:
-		l.detailW = min(60, m.width*3/8)
-		l.listW = m.width - l.detailW - 1
-	case m.height >= stackedHeight:
-		l.detailH = min(14, l.bodyH/2)
-	default:
-		l.fullDetails = m.showDetails
+	if m.detailsVisible() && !full {
+		if m.width >= sideBySideWidth {
+			// The list keeps what its columns need next to a pane of the
+			// least width; the pane gets the rest, within bounds.
+			l.detailW = min(max(m.width-m.list.WidthAt(m.width-minPaneWidth-1)-1, minPaneWidth), maxPaneWidth)
+			l.listW = m.width - l.detailW - 1
+		} else {
+			l.detailH = min(16, l.bodyH/2)
+		}
 	}
-	listH := l.bodyH - l.detailH
-	m.list.SetSize(l.listW, listH)
+	m.list.SetSize(l.listW, l.bodyH-l.detailH)
 	switch {
 	case l.detailW > 0:
 		m.detail.SetSize(l.detailW, l.bodyH)
@@ -74,30 +98,99 @@ func (m *Model) relayout() {
 	default:
 		m.detail.SetSize(m.width, l.bodyH)
 	}
+	r := m.list.Selected()
+	m.detail.SetRow(r, r != nil && m.list.inDefault(r))
+	m.export.SetSize(m.width, l.bodyH)
+	m.mfa.SetSize(m.width, l.bodyH)
 	m.lay = l
 }
 
-func (m *Model) helpView() string {
-	return m.c.styles.Help.Render(m.helpText())
+// focused is the child whose keys the help bar shows.
+func (m *Model) focused() help.KeyMap {
+	switch {
+	case m.state == stateMFA:
+		return m.mfa
+	case m.state == stateExport:
+		return m.export
+	case m.state == stateConfirm:
+		return m.confirm
+	case m.lay.fullDetails:
+		return m.detail
+	}
+	return m.list
 }
 
-// helpText is the help bar, or the full help after ?. On a narrow
-// terminal the bar drops actions from the end but always keeps "? help"
-// and "q quit", so every key stays one press away.
-func (m *Model) helpText() string {
-	k := m.c.keys
-	if m.help.ShowAll {
-		return m.help.FullHelpView(k.FullHelp())
+// takesText reports whether the focused child takes typed text, so that
+// the root's own keys (q, ?) do not apply.
+func (m *Model) takesText() bool {
+	return m.state == stateMFA || m.state == stateConfirm || m.list.Filtering()
+}
+
+// helpView is the help bar: the focused child's keys, then the root's
+// (esc, help, quit) unless the child takes text. On a narrow terminal the
+// bar drops keys from the end but keeps "? help" and "q quit", so every
+// key stays one press away. After ? it is the full help.
+func (m *Model) helpView() string {
+	k := helpKey{focus: m.focusName(), all: m.help.ShowAll, width: m.width, dark: m.c.isDark}
+	if k == m.helpKey && m.helpCache != "" {
+		return m.helpCache
 	}
-	tail := m.help.ShortHelpView([]key.Binding{k.Help, k.Quit})
+	m.helpKey, m.helpCache = k, m.renderHelp()
+	return m.helpCache
+}
+
+// helpKey is everything the help bar depends on: it is drawn again only
+// when that changes, not on every tick.
+type helpKey struct {
+	focus string
+	all   bool
+	width int
+	dark  bool
+}
+
+// focusName names what has focus, for helpKey.
+func (m *Model) focusName() string {
+	switch {
+	case m.state == stateMFA:
+		return "mfa"
+	case m.state == stateExport:
+		return "export"
+	case m.state == stateConfirm:
+		return "confirm"
+	case m.list.Filtering():
+		return "filter"
+	case m.lay.fullDetails:
+		return "details"
+	}
+	return "list"
+}
+
+func (m *Model) renderHelp() string {
+	child := m.focused()
+	var global []key.Binding
+	if !m.takesText() && m.state != stateExport {
+		global = m.c.keys.globalKeys()
+	}
+	if m.help.ShowAll {
+		cols := child.FullHelp()
+		if global != nil {
+			cols = append(cols, global)
+		}
+		return m.c.styles.Help.Render(m.help.FullHelpView(cols))
+	}
+	short := child.ShortHelp()
+	if global == nil {
+		return m.c.styles.Help.Render(m.help.ShortHelpView(short))
+	}
+	tail := m.help.ShortHelpView(global[1:]) // esc goes in the full help
 	h := m.help
 	h.SetWidth(max(m.width-lipgloss.Width(tail)-lipgloss.Width(h.ShortSeparator), 1))
-	short := k.ShortHelp()
-	return h.ShortHelpView(short[:len(short)-2]) + h.Styles.ShortSeparator.Render(h.ShortSeparator) + tail
+	return m.c.styles.Help.Render(h.ShortHelpView(short) + h.Styles.ShortSeparator.Render(h.ShortSeparator) + tail)
 }
 
 // headerLines are the title with the files in use, then warnings and
-// hints, as many as the height allows.
+// hints, as many as the height allows. Every value in them came from the
+// environment or the files, so each is escaped.
 func (m *Model) headerLines() []string {
 	st := m.c.styles
 	set := m.mgr.Set()
@@ -105,25 +198,32 @@ func (m *Model) headerLines() []string {
 	if m.opts.Demo {
 		title += " " + st.DemoLabel.Render("demo")
 	}
-	files := "config " + m.tilde(set.Files.Config) + " · credentials " + m.tilde(set.Files.Credentials)
+	files := filesText(m.c.shortPath(set.Files.Config), m.c.shortPath(set.Files.Credentials))
 	room := m.width - lipgloss.Width(title) - 2
 	lines := []string{title + "  " + st.Files.Render(ansi.Truncate(files, max(room, 0), "…"))}
 
 	var extra []string
 	if m.opts.Demo && m.opts.DemoHint != "" {
-		extra = append(extra, st.Hint.Render("› "+m.opts.DemoHint))
+		extra = append(extra, st.Hint.Render("› "+termsafe.Clean(m.opts.DemoHint)))
 	}
 	if !set.Files.ConfigExists && !m.opts.Demo {
-		extra = append(extra, st.Hint.Render("ℹ no config file at "+m.tilde(set.Files.Config)+
+		extra = append(extra, st.Hint.Render("ℹ no config file at "+m.c.shortPath(set.Files.Config)+
 			" yet: add [profile NAME] sections with role_arn and source_profile (or try rolecall demo)"))
 	}
+	if n := m.broken; n > 0 {
+		s := fmt.Sprintf("✗ %d profiles have problems: select one and press i", n)
+		if n == 1 {
+			s = "✗ 1 profile has a problem: select it and press i"
+		}
+		extra = append(extra, st.Problem.Render(s))
+	}
 	for _, w := range m.opts.Warnings {
-		extra = append(extra, st.Warning.Render("⚠ "+w))
+		extra = append(extra, st.Warning.Render("⚠ "+termsafe.Clean(w)))
 	}
 	if n := len(set.Problems); n > 0 {
-		s := "⚠ " + firstLine(set.Problems[0].Error())
+		s := "⚠ " + termsafe.Clean(firstLine(set.Problems[0].Error()))
 		if n > 1 {
-			s += fmt.Sprintf(" (+%d more)", n-1)
+			s += fmt.Sprintf(" (+%d more: rolecall list shows them)", n-1)
 		}
 		extra = append(extra, st.Warning.Render(s))
 	}
@@ -138,58 +238,60 @@ func (m *Model) headerLines() []string {
 	return lines
 }
 
-// tilde shortens a path under the home directory.
-func (m *Model) tilde(p string) string {
+// filesText names the two files, once when they share a directory.
+func filesText(config, creds string) string {
+	if dir := filepath.Dir(config); dir == filepath.Dir(creds) && dir != "." {
+		return fmt.Sprintf("files %s%c{%s, %s}", dir, filepath.Separator, filepath.Base(config), filepath.Base(creds))
+	}
+	return "config " + config + " · credentials " + creds
+}
+
+// tilde shortens a path under the home directory, and escapes it.
+func tilde(p, home string) string {
 	if p == "" {
 		return "(none)"
 	}
-	if home := m.opts.Getenv("HOME"); home != "" && strings.HasPrefix(p, home+"/") {
-		return "~" + p[len(home):]
+	if home != "" && strings.HasPrefix(p, home+string(filepath.Separator)) {
+		p = "~" + p[len(home):]
 	}
-	return p
+	return termsafe.Clean(p)
 }
 
-// render draws the whole screen.
+// render draws the whole screen: never more lines than the terminal has.
 func (m *Model) render() string {
-	st := m.c.styles
 	l := m.lay
-	parts := make([]string, 0, 8)
+	parts := make([]string, 0, 16)
 	parts = append(parts, l.header...)
 
 	var body string
 	switch {
+	case m.state == stateExport:
+		body = m.export.View()
 	case l.fullDetails:
-		body = m.detailView()
+		body = m.detail.View()
 	case l.detailW > 0:
-		body = sideBySide(m.list.View(m.spin.View()), m.detailView())
+		body = sideBySide(m.list.View(), m.detail.View())
 	case l.detailH > 0:
-		body = m.list.View(m.spin.View()) + "\n" + m.detailView()
+		body = m.list.View() + "\n" + m.detail.View()
 	default:
-		body = m.list.View(m.spin.View())
+		body = m.list.View()
 	}
 	switch m.state {
 	case stateMFA:
-		body = overlay(body, m.mfa.View(m.width), m.width, l.bodyH)
-	case stateText:
-		body = overlay(body, m.text.View(m.width, l.bodyH), m.width, l.bodyH)
+		body = overlay(body, m.mfa.View(), m.width, l.bodyH)
 	case stateLogin:
 		body = overlay(body, m.login.View(m.width), m.width, l.bodyH)
 	}
-	parts = append(parts, body, m.statusLine())
-	if m.banner != "" {
-		style := st.BannerInfo
-		if m.bannerIsErr {
-			style = st.BannerError
-		}
-		parts = append(parts, style.Render(ansi.Truncate(m.banner, m.width, "…")))
+	parts = append(parts, body, m.list.StatusView(m.width))
+	parts = append(parts, l.banner...)
+	parts = append(parts, l.help)
+	out := strings.Join(parts, "\n")
+	if n := strings.Count(out, "\n") + 1; n > m.height {
+		// A last guard: nothing goes below the terminal's last line.
+		lines := strings.Split(out, "\n")
+		out = strings.Join(lines[:m.height], "\n")
 	}
-	parts = append(parts, m.helpCache)
-	return strings.Join(parts, "\n")
-}
-
-func (m *Model) detailView() string {
-	r := m.list.Selected()
-	return m.detail.View(r, r != nil && m.list.inDefault(r))
+	return out
 }
 
 // overlay draws a modal centred over the body, which stays visible
@@ -232,33 +334,4 @@ func sideBySide(left, right string) string {
 		}
 	}
 	return b.String()
-}
-
-// statusLine shows the filter and where the cursor is.
-func (m *Model) statusLine() string {
-	st := m.c.styles
-	l := &m.list
-	what := "roles"
-	if l.showAll {
-		what = "profiles"
-	}
-	count := fmt.Sprintf("%d/%d %s", min(l.cursor+1, len(l.visible)), len(l.visible), what)
-	if len(l.base) != len(l.visible) {
-		count += fmt.Sprintf(" (of %d)", len(l.base))
-	}
-	var left string
-	switch {
-	case l.filtering:
-		left = l.filter.View()
-	case l.pattern != "":
-		left = st.FilterOn.Render("filter: "+l.pattern) + st.Dim.Render("  esc clears")
-	default:
-		left = st.Dim.Render("/ filter · tab roles/all · i details · ◆ in [default] · ∞ auto-renew")
-	}
-	right := st.Dim.Render(count)
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return ansi.Truncate(left, m.width, "…")
-	}
-	return left + strings.Repeat(" ", gap) + right
 }

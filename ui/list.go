@@ -10,14 +10,31 @@ import (
 	"github.com/rolecall/rolecall/profiles"
 )
 
+// filterKeyMap is what the filter's input answers to besides text.
+type filterKeyMap struct {
+	Keep  key.Binding // leave the input, keep the filter
+	Clear key.Binding // leave the input, drop the filter
+	Move  key.Binding // leave the input and move at once
+}
+
+func defaultFilterKeyMap() filterKeyMap {
+	return filterKeyMap{
+		Keep:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Move:  key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+	}
+}
+
 // listModel is the profile list: roles first, a fuzzy filter, and a
 // window of visible rows so that 10,000 profiles cost what 30 do.
 type listModel struct {
 	c     *common
+	fkeys filterKeyMap
 	rows  []*row   // roles first, then the rest, each by name
-	names []string // rows' names, contiguous for the fuzzy matcher
-	// longest is the widest name, which the name column needs at most.
-	longest int
+	names []string // rows' names as shown, contiguous for the matcher
+	// content is the widest value of each column, which the columns
+	// need at most.
+	content contentWidths
 
 	showAll bool
 	base    []int // rows shown before filtering
@@ -30,6 +47,7 @@ type listModel struct {
 
 	cursor, offset int
 	width, height  int
+	spin           string // the spinner frame for busy rows
 
 	// def is who holds [default], for its marker.
 	def profiles.DefaultState
@@ -50,13 +68,9 @@ func newList(c *common, rows []*row) listModel {
 	ti.CharLimit = 64
 	names := make([]string, len(rows))
 	for i, r := range rows {
-		names[i] = r.p.Name
+		names[i] = r.name
 	}
-	longest := 0
-	for _, n := range names {
-		longest = max(longest, len(n))
-	}
-	l := listModel{c: c, rows: rows, names: names, longest: longest, filter: ti}
+	l := listModel{c: c, fkeys: defaultFilterKeyMap(), rows: rows, names: names, content: measure(rows), filter: ti}
 	l.rebase()
 	return l
 }
@@ -106,6 +120,12 @@ func (l *listModel) selectedIndex() int {
 	return l.visible[l.cursor]
 }
 
+// SetDefault records who holds [default], for the ◆ marker.
+func (l *listModel) SetDefault(def profiles.DefaultState) { l.def = def }
+
+// Default is who holds [default], as far as the UI knows.
+func (l listModel) Default() profiles.DefaultState { return l.def }
+
 // inDefault reports whether [default] holds the row's session.
 func (l listModel) inDefault(r *row) bool {
 	return r.sess != nil && l.def.Holds(r.p.Name, r.sess.Creds.AccessKeyID)
@@ -118,6 +138,18 @@ func (l listModel) Selected() *row {
 	}
 	return nil
 }
+
+// Rows returns every row, shown or not.
+func (l listModel) Rows() []*row { return l.rows }
+
+// Filtering reports whether the filter's input has the keyboard.
+func (l listModel) Filtering() bool { return l.filtering }
+
+// Filtered reports whether a filter pattern narrows the list.
+func (l listModel) Filtered() bool { return l.pattern != "" }
+
+// SetSpinner sets the frame busy rows show.
+func (l *listModel) SetSpinner(frame string) { l.spin = frame }
 
 // SetSize sets the space the list (with its column header) may use.
 func (l *listModel) SetSize(w, h int) {
@@ -172,20 +204,20 @@ func (l listModel) Update(msg tea.Msg) (listModel, tea.Cmd) {
 		}
 		return l, nil
 	}
-	keys := l.c.keys
 	if l.filtering {
 		switch {
-		case k.String() == "esc":
+		case key.Matches(k, l.fkeys.Clear):
 			l.ClearFilter()
 			return l, nil
-		case k.String() == "enter", k.String() == "up", k.String() == "down":
-			// Leave the input and keep the filter; arrows move at once.
+		case key.Matches(k, l.fkeys.Keep):
 			l.filtering = false
 			l.filter.Blur()
-			if k.String() != "enter" {
-				return l.Update(msg)
-			}
 			return l, nil
+		case key.Matches(k, l.fkeys.Move):
+			// Leave the input and keep the filter; the arrow moves at once.
+			l.filtering = false
+			l.filter.Blur()
+			return l.Update(msg)
 		}
 		var cmd tea.Cmd
 		l.filter, cmd = l.filter.Update(msg)
@@ -194,6 +226,7 @@ func (l listModel) Update(msg tea.Msg) (listModel, tea.Cmd) {
 		}
 		return l, cmd
 	}
+	keys := l.c.keys
 	switch {
 	case key.Matches(k, keys.Up):
 		l.cursor--
@@ -212,32 +245,86 @@ func (l listModel) Update(msg tea.Msg) (listModel, tea.Cmd) {
 	return l, nil
 }
 
+// ShortHelp implements help.KeyMap: the filter's keys while it has the
+// keyboard, else the main screen's.
+func (l listModel) ShortHelp() []key.Binding {
+	if l.filtering {
+		return bindings(l.fkeys.Keep, l.fkeys.Clear, l.fkeys.Move)
+	}
+	return l.c.keys.ShortHelp()
+}
+
+// FullHelp implements help.KeyMap.
+func (l listModel) FullHelp() [][]key.Binding {
+	if l.filtering {
+		return [][]key.Binding{l.ShortHelp()}
+	}
+	return l.c.keys.FullHelp()
+}
+
+// contentWidths are the widest value of each column, header included.
+type contentWidths struct{ name, source, account, region int }
+
+// Caps on a column's width: a value longer than this is cut with … (the
+// details pane shows it whole).
+const (
+	maxSourceWidth = 20
+	maxRegionWidth = 16
+)
+
+func measure(rows []*row) contentWidths {
+	cw := contentWidths{name: len("PROFILE"), source: len("SOURCE"), account: len("ACCOUNT"), region: len("REGION")}
+	for _, r := range rows {
+		cw.name = max(cw.name, shownWidth(r.name))
+		cw.source = max(cw.source, len(r.source)) // ASCII words of this program's
+		cw.account = max(cw.account, shownWidth(r.p.AccountID))
+		cw.region = max(cw.region, shownWidth(r.p.Region))
+	}
+	cw.source = min(cw.source, maxSourceWidth)
+	cw.account = min(cw.account, 12)
+	cw.region = min(cw.region, maxRegionWidth)
+	return cw
+}
+
+// WidthAt is the width the list's columns take when it may use w: no
+// more than they need.
+func (l listModel) WidthAt(w int) int { return min(layoutColumns(w, l.content).width(), w) }
+
 // columns are the widths of the list's columns for a width; narrow
 // terminals drop the source, then the region, then the account.
 type columns struct{ name, source, account, region, state int }
 
 const (
-	markWidth  = 4
-	stateWidth = 15
+	markWidth = 4
+	// stateWidth fits the longest session text: "⠋ auto-renewing…",
+	// "MFA? 11:59:59".
+	stateWidth = 16
+	// minName is the name width the optional columns give way to.
+	minName = 16
 )
 
-func layoutColumns(w, longest int) columns {
-	c := columns{account: 12, region: 12, state: stateWidth}
-	fixed := func() int { return markWidth + c.middle() + c.state + 1 }
-	const minName = 16
-	if w-fixed() < minName {
-		c.region = 0
+// layoutColumns sizes the columns from their content: each optional
+// column is as wide as its widest value while the name keeps minName;
+// the name gets the rest, up to its longest.
+func layoutColumns(w int, cw contentWidths) columns {
+	c := columns{source: cw.source, account: cw.account, region: cw.region, state: stateWidth}
+	need := min(cw.name, minName)
+	for _, drop := range []*int{&c.source, &c.region, &c.account} {
+		if markWidth+need+c.middle()+c.state+1 <= w {
+			break
+		}
+		*drop = 0
 	}
-	if w-fixed() < minName {
-		c.account = 0
+	c.name = max(min(w-markWidth-c.middle()-c.state-1, cw.name), 6)
+	return c
+}
+
+// fill gives the source column, when it had to go, the room left over
+// at width w, cut to fit: a cut source says more than none.
+func (c columns) fill(w int, cw contentWidths) columns {
+	if spare := w - c.width(); c.source == 0 && spare >= 10 {
+		c.source = min(spare-1, cw.source)
 	}
-	// The source takes what is left over beyond a comfortable name.
-	if spare := w - fixed() - 20; spare >= 9 {
-		c.source = min(spare-1, 19)
-	}
-	// The name gets the rest, but no more than the longest name needs:
-	// on a wide terminal the columns stay together and the row pads out.
-	c.name = max(min(w-fixed(), max(longest+2, minName)), 6)
 	return c
 }
 

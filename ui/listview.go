@@ -1,14 +1,19 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/rolecall/rolecall/internal/termsafe"
 )
 
 // View renders the column header and the visible rows only, exactly
-// width × height; spin is the spinner frame for rows with a call running.
-func (l listModel) View(spin string) string {
-	cols := layoutColumns(l.width, l.longest)
+// width × height.
+func (l listModel) View() string {
+	cols := layoutColumns(l.width, l.content).fill(l.width, l.content)
 	now := l.c.now()
 	var b strings.Builder
 	b.WriteString(l.headerLine(cols))
@@ -20,17 +25,17 @@ func (l listModel) View(spin string) string {
 		var match []int
 		if l.pattern != "" {
 			idx = idx[:0]
-			l.match.score(r.p.Name, &idx)
+			l.match.score(r.name, &idx)
 			match = idx
 		}
 		b.WriteByte('\n')
-		b.WriteString(l.renderRow(r, match, i == l.cursor, cols, now, spin))
+		b.WriteString(l.renderRow(r, match, i == l.cursor, cols, now))
 	}
 	lines := 1 + end - l.offset
 	if len(l.visible) == 0 {
 		msg := "  no role profiles: tab shows every profile"
 		if l.pattern != "" {
-			msg = "  nothing matches \"" + l.pattern + "\": esc clears the filter"
+			msg = "  nothing matches \"" + termsafe.Clean(l.pattern) + "\": esc clears the filter"
 		} else if l.showAll {
 			msg = "  no profiles in the files"
 		}
@@ -63,7 +68,7 @@ func (l listModel) headerLine(c columns) string {
 
 // renderRow draws one row, each cell with its own painter; the selected
 // row's painters carry the highlight background.
-func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now time.Time, spin string) string {
+func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now time.Time) string {
 	sel := 0
 	if selected {
 		sel = 1
@@ -74,16 +79,19 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 
 	var b strings.Builder
 	b.Grow(l.width * 3)
-	// Markers: ▌ for the cursor, ◆ for the profile [default] holds, ∞ for
-	// auto-renew.
+	// Markers: ▌ for the cursor, ◆ for the profile [default] holds (✗ for
+	// a broken one), ∞ for auto-renew.
 	if selected {
 		b.WriteString(cell(cellPointer, "▌", 1))
 	} else {
 		b.WriteString(" ")
 	}
-	if l.inDefault(r) {
+	switch {
+	case r.broken():
+		b.WriteString(cell(cellRowError, "✗", 1))
+	case l.inDefault(r):
 		b.WriteString(cell(cellMarkDefault, "◆", 1))
-	} else {
+	default:
 		b.WriteString(gap)
 	}
 	auto := l.c.renewer.Status(r.p.Name)
@@ -94,31 +102,43 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 	}
 	b.WriteString(gap)
 
-	name := fit(r.p.Name, c.name)
+	name := fit(r.name, c.name)
+	base := p[cellRow][sel]
+	if r.broken() {
+		base = p[cellRowError][sel]
+	}
 	if len(match) > 0 {
-		b.WriteString(highlight(name, match, p[cellRow][sel], p[cellMatch][sel]))
+		b.WriteString(highlight(name, match, base, p[cellMatch][sel]))
 	} else {
-		b.WriteString(p[cellRow][sel].paint(name))
+		b.WriteString(base.paint(name))
 	}
 
 	middle := c.middle()
-	if r.err != nil && r.busy == "" && middle > 0 {
+	switch {
+	case r.broken():
+		// Nothing to count down: the reason takes the session column too.
 		b.WriteString(gap)
-		b.WriteString(cell(cellRowError, "✗ "+firstLine(r.err.Error()), middle-1))
-	} else {
+		b.WriteString(cell(cellRowError, r.problem, middle+c.state))
+	case r.err != nil && r.busy == "" && middle > 0:
+		b.WriteString(gap)
+		b.WriteString(cell(cellRowError, "✗ "+termsafe.Clean(problemText(r.err, r.p.Name)), middle-1))
+		b.WriteString(gap)
+		kind, text := l.stateCell(r, now, auto.NeedsUser)
+		b.WriteString(cell(kind, text, c.state))
+	default:
 		for _, col := range [...]struct {
 			w int
 			s string
-		}{{c.source, r.source}, {c.account, r.account}, {c.region, r.p.Region}} {
+		}{{c.source, r.source}, {c.account, r.p.AccountID}, {c.region, r.p.Region}} {
 			if col.w > 0 {
 				b.WriteString(gap)
-				b.WriteString(cell(cellDim, orDash(col.s), col.w))
+				b.WriteString(cell(cellDim, orDash(termsafe.Clean(col.s)), col.w))
 			}
 		}
+		b.WriteString(gap)
+		kind, text := l.stateCell(r, now, auto.NeedsUser)
+		b.WriteString(cell(kind, text, c.state))
 	}
-	b.WriteString(gap)
-	kind, text := l.stateCell(r, now, spin, auto.NeedsUser)
-	b.WriteString(cell(kind, text, c.state))
 	if pad := l.width - c.width(); pad > 0 {
 		b.WriteString(p[cellRow][sel].paint(strings.Repeat(" ", pad)))
 	}
@@ -128,10 +148,12 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 // stateCell is the session column: spinner, countdown or a word;
 // needsCode marks a session auto-renew cannot renew without a new MFA
 // code.
-func (l listModel) stateCell(r *row, now time.Time, spin string, needsCode bool) (cellKind, string) {
+func (l listModel) stateCell(r *row, now time.Time, needsCode bool) (cellKind, string) {
 	switch {
+	case r.cancelling:
+		return cellBusy, l.spin + " cancelling…"
 	case r.busy != "":
-		return cellBusy, spin + " " + r.busy + "…"
+		return cellBusy, l.spin + " " + r.busy.busyText() + "…"
 	case r.sess == nil && r.needLogin:
 		return cellUrgent, "login needed"
 	case r.sess == nil:
@@ -156,16 +178,34 @@ func (l listModel) stateCell(r *row, now time.Time, spin string, needsCode bool)
 	}
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "–"
+// StatusView is the line under the list, the full width of the
+// terminal: the filter (its input while typing) or the legend, and where
+// the cursor is.
+func (l listModel) StatusView(width int) string {
+	st := l.c.styles
+	what := "roles"
+	if l.showAll {
+		what = "profiles"
 	}
-	return s
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+	count := fmt.Sprintf("%d/%d %s", min(l.cursor+1, len(l.visible)), len(l.visible), what)
+	if len(l.base) != len(l.visible) {
+		count += fmt.Sprintf(" (of %d)", len(l.base))
 	}
-	return s
+	var left string
+	switch {
+	case l.filtering:
+		left = l.filter.View()
+	case l.pattern != "":
+		left = st.FilterOn.Render("filter: "+termsafe.Clean(l.pattern)) + st.Dim.Render("  esc clears")
+	default:
+		left = st.Dim.Render("◆ in [default] · ∞ auto-renew · ✗ broken · tab roles/all")
+	}
+	right := st.Dim.Render(count)
+	rw := lipgloss.Width(right)
+	if rw+2 > width {
+		return ansi.Truncate(left, width, "…")
+	}
+	// The count stays; the left part gives way.
+	left = ansi.Truncate(left, width-rw-1, "…")
+	return left + strings.Repeat(" ", width-lipgloss.Width(left)-rw) + right
 }

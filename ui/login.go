@@ -17,7 +17,7 @@ type loginModel struct {
 	c       *common
 	seq     int // which login the results belong to
 	profile string
-	op      string
+	op      op
 	codes   map[string]string
 	ctx     context.Context // ends when the login is cancelled
 	cancel  context.CancelFunc
@@ -29,11 +29,11 @@ type loginModel struct {
 func newLogin(c *common) loginModel { return loginModel{c: c} }
 
 // Open resets the modal for a login of profile that op waits for.
-func (l *loginModel) Open(ctx context.Context, profile, op string, codes map[string]string) int {
+func (l *loginModel) Open(ctx context.Context, profile string, o op, codes map[string]string) int {
 	l.Close()
 	l.seq++
 	l.ctx, l.cancel = context.WithCancel(ctx)
-	l.profile, l.op, l.codes = profile, op, codes
+	l.profile, l.op, l.codes = profile, o, codes
 	l.login, l.opened, l.openErr = nil, "", nil
 	return l.seq
 }

@@ -25,6 +25,9 @@ type Manager interface {
 	Console(ctx context.Context, profile string, co session.ConsoleOptions, opts ...session.CallOption) (*session.Console, error)
 	NeedsLogin(profile string) bool
 	BeginLogin(ctx context.Context, who session.SSOTarget, lo session.LoginOptions) (*session.Login, error)
+	// LoadAutoRenew and SaveAutoRenew remember which profiles have
+	// auto-renew on, across restarts.
+	session.AutoRenewStore
 }
 
 // The real manager must keep satisfying the interface.

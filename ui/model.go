@@ -42,16 +42,31 @@ type Options struct {
 	// OpenURL opens a URL in a browser and says which (the console key,
 	// the login page); $BROWSER or the system's opener when nil.
 	OpenURL func(ctx context.Context, url string) (string, error)
+	// Clipboard writes the system clipboard (besides the terminal's, which
+	// OSC 52 reaches); github.com/atotto/clipboard's when nil.
+	Clipboard func(string) error
 }
 
-// state is what has the keyboard.
+// state is which modal child has the keyboard, if any.
 type state int
 
 const (
-	stateList state = iota
-	stateMFA
-	stateText  // the export lines
-	stateLogin // an IAM Identity Center login
+	stateList    state = iota
+	stateMFA           // the MFA code modal
+	stateExport        // the export lines, or a URL no browser took
+	stateConfirm       // a [default] write waits for d again
+	stateLogin         // an IAM Identity Center login
+)
+
+// detailsPref is what the user asked of the details pane with i.
+type detailsPref int
+
+const (
+	// detailsAuto shows the pane when the terminal has room beside or
+	// below the list, and not on a small one.
+	detailsAuto detailsPref = iota
+	detailsShown
+	detailsHidden
 )
 
 // Model is the root model.
@@ -63,31 +78,32 @@ type Model struct {
 	renewer *session.Renewer // which sessions to renew, and their failures
 	open    func(ctx context.Context, url string) (string, error)
 
-	state  state
-	list   listModel
-	detail detailModel
-	mfa    mfaModel
-	text   textModal
-	login  loginModel
-	help   help.Model
-	spin   spinner.Model
+	state   state
+	list    listModel
+	detail  detailModel
+	mfa     mfaModel
+	export  exportModel
+	confirm confirmModel
+	login   loginModel
+	help    help.Model
+	spin    spinner.Model
 
 	byName   map[string]*row
+	broken   int // profiles that cannot be used as their files stand
 	busy     int // calls running
 	spinning bool
 
-	banner      string
-	bannerIsErr bool
-	showDetails bool // narrow terminals: details instead of the list
+	banner  banner
+	details detailsPref
 
 	width, height int
 	lay           layout
-	layKey        layoutKey
+	helpKey       helpKey
 	helpCache     string
 }
 
-// New builds the model. It does no I/O: cached sessions are read by the
-// first command Init returns.
+// New builds the model. It does no I/O: cached sessions and the
+// auto-renew list are read by the commands Init returns.
 func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -107,49 +123,60 @@ func New(opts Options) *Model {
 	if opts.Width == 0 || opts.Height == 0 {
 		opts.Width, opts.Height = 100, 30
 	}
+	if opts.Clipboard == nil {
+		opts.Clipboard = systemClipboard(opts.Getenv)
+	}
 	renewer := session.NewRenewer(opts.Manager, opts.Policy, opts.Now)
 	c := &common{keys: DefaultKeyMap(), now: opts.Now, isDark: true, noColor: opts.NoColor,
 		renewer: renewer, plan: opts.Manager.Plan}
+	c.shortPath = func(p string) string { return tilde(p, opts.Getenv("HOME")) }
 	c.styles = NewStyles(true, opts.NoColor)
 
 	set := opts.Manager.Set()
 	rows := make([]*row, 0, len(set.Profiles))
+	broken := 0
 	byName := make(map[string]*row, len(set.Profiles))
 	for _, p := range set.Profiles {
 		r := newRow(p)
 		rows = append(rows, r)
 		byName[p.Name] = r
+		if r.broken() {
+			broken++
+		}
 	}
 	m := &Model{
 		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, renewer: renewer,
-		list:   newList(c, rows),
-		detail: newDetail(c, set),
-		mfa:    newMFA(c),
-		login:  newLogin(c),
-		open:   opts.OpenURL,
-		help:   help.New(),
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		byName: byName,
+		list:    newList(c, rows),
+		detail:  newDetail(c, set),
+		mfa:     newMFA(c),
+		export:  newExport(c),
+		confirm: newConfirm(c),
+		login:   newLogin(c),
+		open:    opts.OpenURL,
+		help:    help.New(),
+		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		byName:  byName,
+		broken:  broken,
 	}
-	m.list.def = set.Default
+	m.list.SetDefault(set.Default)
 	m.applyStyles()
 	m.setSize(opts.Width, opts.Height)
 	return m
 }
 
-// Init implements tea.Model: the clock, the background colour query and
-// the cached sessions.
+// Init implements tea.Model: the clock, the background colour query, the
+// cached sessions and the auto-renew list.
 func (m *Model) Init() tea.Cmd {
 	var names, sso []string
-	for _, r := range m.list.rows {
-		if r.role && r.p.Err == nil {
+	for _, r := range m.list.Rows() {
+		if r.role && !r.broken() {
 			names = append(names, r.p.Name)
 		}
 		if r.p.Chain != nil && r.p.Chain.Root.Kind == profiles.RootSSO {
 			sso = append(sso, r.p.Name)
 		}
 	}
-	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names), loginStateCmd(m.mgr, sso))
+	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names), loginStateCmd(m.mgr, sso), loadAutoCmd(m.mgr))
 }
 
 // Update implements tea.Model.
@@ -175,6 +202,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onForgot(msg)
 	case cachedMsg:
 		m.onCached(msg)
+	case autoLoadedMsg:
+		m.onAutoLoaded(msg)
+	case autoSavedMsg:
+		m.onAutoSaved(msg)
 	case shellDoneMsg:
 		m.onShellDone(msg)
 	case mfaCodeMsg:
@@ -184,6 +215,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case mfaCancelMsg:
 		m.state = stateList
 		m.setBanner("MFA cancelled: nothing was called", false)
+	case confirmedMsg:
+		cmd = m.onConfirmed(msg)
+	case confirmCancelMsg:
+		m.state = stateList
+		m.setBanner("[default] left as it was", false)
+	case copyRequestMsg:
+		cmd = copyCmd(m.opts.Clipboard, msg.profile, msg.text, countLines(msg.text))
+	case copiedMsg:
+		m.onCopied(msg)
+	case exportClosedMsg:
+		m.state = stateList
+		m.export.Close()
+	case detailsClosedMsg:
+		m.details = detailsAuto
 	case tea.KeyPressMsg:
 		cmd = m.onKey(msg)
 	default:
@@ -199,7 +244,7 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	switch {
 	case m.state == stateMFA:
 		m.mfa, cmd = m.mfa.Update(msg)
-	case m.list.filtering:
+	case m.list.Filtering():
 		m.list, cmd = m.list.Update(msg)
 	}
 	return cmd
@@ -222,5 +267,3 @@ func (m *Model) applyStyles() {
 		m.help.Styles = help.Styles{}
 	}
 }
-
-func (m *Model) setBanner(s string, isErr bool) { m.banner, m.bannerIsErr = s, isErr }

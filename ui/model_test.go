@@ -82,7 +82,7 @@ func TestNavigationMovesTheSelectionAndDetails(t *testing.T) {
 	if r := m.list.Selected(); r.p.Name != "billing-mfa" {
 		t.Fatalf("up selects %s, want billing-mfa", r.p.Name)
 	}
-	if !strings.Contains(screen(m), "arn:aws:iam::111111111111:mfa/alice") {
+	if !strings.Contains(unwrapped(screen(m)), "arn:aws:iam::111111111111:mfa/alice") {
 		t.Error("the details pane does not show the selected role's MFA device")
 	}
 	press(m, "G")
@@ -157,11 +157,11 @@ func TestAssumeFailureShowsOnRowAndBanner(t *testing.T) {
 		t.Errorf("failed row = %q, want the error on it", l)
 	}
 	s := screen(m)
-	if !strings.Contains(s, "staging-read: assuming failed: AccessDenied") {
+	if !strings.Contains(s, "staging-read: assume failed: AccessDenied") {
 		t.Errorf("no error banner:\n%s", s)
 	}
 	press(m, "esc")
-	if strings.Contains(screen(m), "assuming failed") {
+	if strings.Contains(screen(m), "assume failed") {
 		t.Error("esc did not clear the banner")
 	}
 	// The app keeps working: another profile still assumes.
@@ -242,7 +242,7 @@ func TestCountdownFormatsAndUrgency(t *testing.T) {
 		{-time.Hour, "✗ expired", cellExpired},
 	} {
 		r := &row{sess: &session.Session{Creds: session.Credentials{Expires: t0.Add(tc.left)}}}
-		kind, text := m.list.stateCell(r, t0, "", false)
+		kind, text := m.list.stateCell(r, t0, false)
 		if text != tc.text || kind != tc.kind {
 			t.Errorf("%v left: %q as %v, want %q as %v", tc.left, text, kind, tc.text, tc.kind)
 		}

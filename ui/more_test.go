@@ -93,7 +93,7 @@ func TestHeaderWarningsHintAndDemoLabel(t *testing.T) {
 	m := New(Options{Manager: newFakeManager(set, c), Now: c.Now, Width: 140, Height: 30, Environ: []string{},
 		Warnings: []string{"AWS_PROFILE is set: the AWS CLI will use that profile, not [default]"}})
 	s := screen(m)
-	for _, want := range []string{"config /home/u/.aws/config", "no config file at /home/u/.aws/config yet", "⚠ AWS_PROFILE is set"} {
+	for _, want := range []string{"files /home/u/.aws/{config, credentials}", "no config file at /home/u/.aws/config yet", "⚠ AWS_PROFILE is set"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("header lacks %q", want)
 		}
@@ -167,7 +167,7 @@ func TestExportShowsTheLinesOnlyWhenAsked(t *testing.T) {
 	}
 	press(m, "e")
 	s := screen(m)
-	if m.state != stateText || !strings.Contains(s, "export lines for prod-admin") ||
+	if m.state != stateExport || !strings.Contains(s, "export lines for prod-admin") ||
 		!strings.Contains(s, "export AWS_SECRET_ACCESS_KEY=") || !strings.Contains(s, "unset AWS_PROFILE") {
 		t.Fatal("e did not show the export lines of the session")
 	}

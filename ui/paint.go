@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rolecall/rolecall/internal/termsafe"
 )
 
 // painter is a style reduced to the escape codes around its text. Rows are
@@ -113,4 +114,31 @@ func highlight(s string, idx []int, base, hl painter) string {
 	}
 	flush(len(s))
 	return b.String()
+}
+
+// printable reports whether s is printable ASCII, as nearly every name
+// and value is: safe to print as it is, one cell per byte.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// shownWidth is the cells s takes once escaped for the terminal.
+func shownWidth(s string) int {
+	if printable(s) {
+		return len(s)
+	}
+	return ansi.StringWidth(termsafe.Clean(s))
+}
+
+// textWidth is the cells plain text takes.
+func textWidth(s string) int {
+	if isASCII(s) {
+		return len(s)
+	}
+	return ansi.StringWidth(s)
 }

@@ -39,6 +39,7 @@ type Styles struct {
 
 	BannerError lipgloss.Style
 	BannerInfo  lipgloss.Style
+	Confirm     lipgloss.Style
 	Modal       lipgloss.Style
 	ModalTitle  lipgloss.Style
 	FilterOn    lipgloss.Style
@@ -101,6 +102,7 @@ func NewStyles(isDark, noColor bool) Styles {
 
 	s.BannerError = lipgloss.NewStyle().Foreground(red).Bold(true)
 	s.BannerInfo = lipgloss.NewStyle().Foreground(green)
+	s.Confirm = lipgloss.NewStyle().Foreground(orange).Bold(true)
 	s.Modal = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(1, 2)
 	s.ModalTitle = lipgloss.NewStyle().Bold(true).Foreground(accent)
 	s.FilterOn = lipgloss.NewStyle().Foreground(accent)

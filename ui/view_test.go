@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/rolecall/rolecall/internal/termsafe"
+	"github.com/rolecall/rolecall/session"
 )
 
 // livelyModel has sessions in every state: plenty of time, under 15 and
@@ -53,39 +56,152 @@ func frame(t *testing.T, m *Model) string {
 	return s
 }
 
-// TestResize renders the same state at several sizes, down to the
-// smallest supported one, 60x15.
-func TestResize(t *testing.T) {
-	m, _ := livelyModel(t)
-	for _, size := range []struct {
-		name string
-		w, h int
-	}{
-		{"60x15", 60, 15},
-		{"80x24", 80, 24},
-		{"100x34", 100, 34},
-		{"140x30", 140, 30},
-	} {
+// lastLine is the frame's bottom line.
+func lastLine(s string) string {
+	lines := strings.Split(s, "\n")
+	return lines[len(lines)-1]
+}
+
+// paneText is the details pane's text, unwrapped.
+func paneText(m *Model) string { return unwrapped(ansi.Strip(m.detail.View())) }
+
+var sizes = []struct {
+	name string
+	w, h int
+}{
+	{"60x15", 60, 15},
+	{"80x24", 80, 24},
+	{"120x35", 120, 35},
+	{"200x50", 200, 50},
+}
+
+// TestFrames renders the list, the details, the export view and a long
+// error at the four sizes people use, against golden files, and checks
+// at each what must be on the screen whatever the golden files say.
+func TestFrames(t *testing.T) {
+	for _, size := range sizes {
 		t.Run(size.name, func(t *testing.T) {
-			run(m, tea.WindowSizeMsg{Width: size.w, Height: size.h})
-			golden.RequireEqual(t, frame(t, m))
+			t.Run("list", func(t *testing.T) {
+				m, _ := livelyModel(t)
+				run(m, tea.WindowSizeMsg{Width: size.w, Height: size.h})
+				s := frame(t, m)
+				golden.RequireEqual(t, s)
+				// The broken profile is marked and says why, and the
+				// header counts it.
+				if l := line(m, "loop-a"); !strings.HasPrefix(l, " ✗") || !strings.Contains(l, "source_profile loop") {
+					t.Errorf("the broken row is not marked with its reason: %q", l)
+				}
+				if !strings.Contains(s, "1 profile has a problem") {
+					t.Error("the header does not count the broken profile")
+				}
+				if broken := m.c.paint[cellRowError][0].pre; !strings.Contains(m.View().Content, broken+"loop-a") {
+					t.Error("the broken profile's name is not in the error colour")
+				}
+				if !strings.Contains(lastLine(s), "quit") {
+					t.Errorf("the help bar is not the last line: %q", lastLine(s))
+				}
+			})
+			t.Run("details", func(t *testing.T) {
+				m, _ := livelyModel(t)
+				run(m, tea.WindowSizeMsg{Width: size.w, Height: size.h})
+				roomy := size.w >= sideBySideWidth || size.h >= stackedHeight
+				if got := strings.Contains(frame(t, m), "Chain"); got != roomy {
+					t.Fatalf("details shown at start: %v, want %v", got, roomy)
+				}
+				press(m, "i")
+				s := frame(t, m)
+				if got := strings.Contains(s, "Chain"); got == roomy {
+					t.Fatalf("i did not toggle the details (shown: %v)", got)
+				}
+				if !roomy {
+					golden.RequireEqual(t, s)
+					press(m, "esc")
+				} else {
+					press(m, "i")
+				}
+				if got := strings.Contains(frame(t, m), "Chain"); got != roomy {
+					t.Errorf("toggling back: details shown %v, want %v", got, roomy)
+				}
+				// Whatever the width, values are whole: wrapped, never cut.
+				if !roomy {
+					press(m, "i")
+				}
+				m.detail.SetSize(m.detail.width, 200)
+				text := paneText(m)
+				for _, want := range []string{"arn:aws:iam::444444444444:role/Audit", "arn:aws:iam::222222222222:role/Admin", "config:31", "externalidext-7788"} {
+					if !strings.Contains(text, want) {
+						t.Errorf("the details pane does not show %q whole: %s", want, text)
+					}
+				}
+			})
+			t.Run("export", func(t *testing.T) {
+				m, _ := livelyModel(t)
+				run(m, tea.WindowSizeMsg{Width: size.w, Height: size.h})
+				selectRow(t, m, "prod-admin")
+				press(m, "e")
+				golden.RequireEqual(t, frame(t, m))
+				// Scrolled from top to bottom, the view shows every export
+				// line whole: the token, the region, the expiry and
+				// ROLECALL_PROFILE included.
+				want, _ := m.mgr.Handoff(m.byName["prod-admin"].sess).ExportLines("bash")
+				if got := scrollExport(t, m); got != strings.ReplaceAll(want, "\n", "") {
+					t.Errorf("the export view does not show the lines whole:\n got %q\nwant %q", got, want)
+				}
+			})
+			t.Run("banner", func(t *testing.T) {
+				m, _ := livelyModel(t)
+				run(m, tea.WindowSizeMsg{Width: size.w, Height: size.h})
+				run(m, errMsg{profile: "prod-admin", op: opRenew, err: twoLineErr})
+				s := frame(t, m)
+				golden.RequireEqual(t, s)
+				if !strings.Contains(lastLine(s), "quit") {
+					t.Errorf("the banner pushed the help bar off: last line %q", lastLine(s))
+				}
+				// Both lines of the error, what failed and what to do, show
+				// whole wherever four lines of banner fit.
+				for _, part := range strings.Split(strings.TrimPrefix(twoLineErr.Error(), "profile prod-admin: "), "\n") {
+					if size.h >= 24 && !strings.Contains(unwrapped(s), unwrapped(part)) {
+						t.Errorf("the banner does not show %q:\n%s", part, s)
+					}
+				}
+			})
 		})
 	}
 }
 
-func TestDetailsOnASmallTerminal(t *testing.T) {
-	m, _ := livelyModel(t)
-	run(m, tea.WindowSizeMsg{Width: 60, Height: 15})
-	press(m, "i")
-	s := frame(t, m)
-	if !strings.Contains(s, "audit-chained") || !strings.Contains(s, "Chain") {
-		t.Fatalf("i did not show the details:\n%s", s)
+// twoLineErr is what session errors look like: what failed, then what to
+// do.
+var twoLineErr = &session.Error{Kind: session.KindUnreachable, Profile: "prod-admin",
+	Msg: "profile prod-admin: assume arn:aws:iam::222222222222:role/Admin: STS at sts.eu-west-1.amazonaws.com is not reachable.\nCheck the network, --region, and AWS_ENDPOINT_URL_STS / endpoint_url."}
+
+// scrollExport reads the export view from its first line to its last,
+// checking that each line it shows is on the screen, and returns its
+// text with the line breaks (its own and the wrapping) taken out.
+func scrollExport(t *testing.T, m *Model) string {
+	t.Helper()
+	seen := map[int]string{}
+	for {
+		e := m.export
+		scr := ansi.Strip(m.View().Content)
+		for i := e.offset; i < min(e.offset+e.room(), len(e.lines)); i++ {
+			if !strings.Contains(scr, e.lines[i]) {
+				t.Fatalf("line %q is not on the screen:\n%s", e.lines[i], scr)
+			}
+			seen[i] = e.lines[i]
+		}
+		if e.offset+e.room() >= len(e.lines) {
+			break
+		}
+		press(m, "down")
+		if m.export.offset != e.offset+1 {
+			t.Fatalf("down did not scroll the export view (offset %d)", m.export.offset)
+		}
 	}
-	golden.RequireEqual(t, s)
-	press(m, "esc")
-	if strings.Contains(frame(t, m), "Chain") {
-		t.Error("esc did not go back to the list")
+	var got strings.Builder
+	for i := range len(m.export.lines) {
+		got.WriteString(seen[i])
 	}
+	return got.String()
 }
 
 func TestMFAModalView(t *testing.T) {
@@ -94,14 +210,18 @@ func TestMFAModalView(t *testing.T) {
 	selectRow(t, m, "billing-mfa")
 	press(m, "enter")
 	typeText(m, "123")
-	golden.RequireEqual(t, frame(t, m))
+	s := frame(t, m)
+	golden.RequireEqual(t, s)
+	if h := lastLine(s); !strings.Contains(h, "enter confirm") || strings.Contains(h, "quit") {
+		t.Errorf("the help bar does not show the modal's keys: %q", h)
+	}
 }
 
 func TestFullHelp(t *testing.T) {
 	m, _, _ := newTestModel(100, 24)
 	press(m, "?")
 	s := frame(t, m)
-	for _, want := range []string{"assume/renew", "auto-renew", "[default]", "subshell", "export", "whoami", "forget", "filter", "roles/all", "quit"} {
+	for _, want := range []string{"assume/renew", "auto-renew", "[default]", "subshell", "export", "whoami", "forget", "filter", "roles/all", "scroll details", "cancel/clear", "quit"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the full help lacks %q", want)
 		}
@@ -121,5 +241,80 @@ func TestNoColorKeepsTheWords(t *testing.T) {
 	}
 	if !strings.Contains(ansi.Strip(v), "● 03:00") {
 		t.Error("the countdown is missing without colour")
+	}
+	if !strings.Contains(line(m, "loop-a"), "✗") {
+		t.Error("the broken profile is not marked without colour")
+	}
+}
+
+// TestColumnsFitTheirContent: a column is as wide as its widest value,
+// so ap-southeast-2 shows whole while the terminal has room.
+func TestColumnsFitTheirContent(t *testing.T) {
+	for _, w := range []int{80, 100, 120, 200} {
+		m, _, _ := newTestModel(w, 30)
+		if !strings.Contains(line(m, "staging-read"), "ap-southeast-2") {
+			t.Errorf("at %d columns the region is cut: %q", w, line(m, "staging-read"))
+		}
+		// At 120 the details pane takes the room the source needs.
+		if !strings.Contains(line(m, "ec2-deploy"), "Ec2InstanceMetadata") && w != 80 && w != 120 {
+			t.Errorf("at %d columns the source is cut: %q", w, line(m, "ec2-deploy"))
+		}
+	}
+	m, _, _ := newTestModel(60, 15)
+	if l := line(m, "audit-chained"); !strings.Contains(l, "audit-chained") {
+		t.Errorf("at 60 columns the name gave way: %q", l)
+	}
+}
+
+// TestEveryValueIsEscaped: a control sequence in a profile's name,
+// region, role or error reaches the screen as visible text, never as
+// the sequence itself.
+func TestEveryValueIsEscaped(t *testing.T) {
+	const (
+		title = "\x1b]0;pwned\x07"
+		clear = "\x1b[2J"
+		osc52 = "\x1b]52;c;ZXZpbA==\x07"
+	)
+	set := testSet()
+	p := set.Get("prod-admin")
+	p.Name = "prod" + title
+	p.Region = "eu" + clear
+	p.Props[2].Value.Value = p.Region
+	p.RoleARN += osc52
+	p.Chain.Roles[0].RoleARN = p.RoleARN
+	set.Problems = append(set.Problems, fmt.Errorf("config:1: bad line %s", clear))
+	for _, q := range set.Profiles {
+		if q.Name == "loop-a" {
+			q.Err = fmt.Errorf("loop %s", osc52)
+		}
+	}
+	c := &clock{now: t0}
+	f := newFakeManager(set, c)
+	f.fail[p.Name] = fmt.Errorf("denied %s", title)
+	m := New(Options{Manager: f, Now: c.Now, Width: 200, Height: 50, Environ: []string{}, Warnings: []string{"AWS_PROFILE=x" + clear}})
+	for _, name := range []string{p.Name, "loop-a"} {
+		selectRow(t, m, name)
+		press(m, "enter")
+		for _, size := range sizes {
+			run(m, tea.WindowSizeMsg{Width: size.w, Height: size.h})
+			for _, details := range []bool{false, true} {
+				if details {
+					press(m, "i")
+				}
+				v := m.View().Content
+				for _, seq := range []string{title, clear, osc52, "\x1b]", "\x07"} {
+					if strings.Contains(v, seq) {
+						t.Fatalf("%s at %s (details %v): the frame holds the control sequence %q", name, size.name, details, seq)
+					}
+				}
+				if details {
+					press(m, "i")
+				}
+			}
+		}
+	}
+	run(m, tea.WindowSizeMsg{Width: 200, Height: 50})
+	if s := screen(m); !strings.Contains(s, termsafe.Clean(title)) || !strings.Contains(s, termsafe.Clean(clear)) {
+		t.Errorf("the escaped values are not shown:\n%s", s)
 	}
 }

@@ -1,0 +1,210 @@
+package profiles
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/testenv"
+)
+
+// TestRestoreUndoesForce: use --force moved long-term keys to a backup;
+// restoring (straight away, or after use --clear) puts them back in
+// [default] and removes the backup, so the user's file is as it was.
+func TestRestoreUndoesForce(t *testing.T) {
+	for _, name := range []string{"longterm", "foreign-token"} {
+		for _, clear := range []bool{false, true} {
+			label := name
+			if clear {
+				label += "-after-clear"
+			}
+			t.Run(label, func(t *testing.T) {
+				in, err := os.ReadFile(filepath.Join("testdata", "credfile", name+".in"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				written, backup, err := writeDefault("f", string(in), testWrite(), true, testNow)
+				if err != nil || backup == "" {
+					t.Fatalf("force write: backup %q, %v", backup, err)
+				}
+				if clear {
+					if written, err = clearDefault("f", written); err != nil {
+						t.Fatal(err)
+					}
+				}
+				out, res, err := restoreDefault("f", written)
+				if err != nil {
+					t.Fatalf("restore: %v", err)
+				}
+				if res.Backup != backup {
+					t.Errorf("restored from %q, want %q", res.Backup, backup)
+				}
+				if want := map[bool]string{false: "prod", true: ""}[clear]; res.Replaced != want {
+					t.Errorf("Replaced = %q, want %q", res.Replaced, want)
+				}
+				if !clear && out != string(in) {
+					t.Errorf("the file is not as it was before use --force:\n%q\nwant\n%q", out, in)
+				}
+				// Whichever way, the reader sees the original keys in
+				// [default], rolecall's record gone, and no backup.
+				orig, now := loadText(t, string(in)).Get("default"), loadText(t, out)
+				d := now.Get("default")
+				for _, k := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token"} {
+					if d == nil || d.Get(k) != orig.Get(k) {
+						t.Errorf("[default] %s after restore differs from the original", k)
+					}
+				}
+				if d.Get(KeyRolecallProfile) != "" || now.Default.Profile != "" {
+					t.Errorf("rolecall's record is still in [default]")
+				}
+				if now.Get(backup) != nil {
+					t.Errorf("the backup section %s is still there", backup)
+				}
+			})
+		}
+	}
+}
+
+func TestRestorePicksTheNewestBackup(t *testing.T) {
+	in := "[default-backup-20260101-090000]\naws_access_key_id = AKIAOLDEST\naws_secret_access_key = a\n" +
+		"[default-backup-20260301-090000]\naws_access_key_id = AKIANEWEST\naws_secret_access_key = c\n" +
+		"[default-backup-20260301-090000-2]\naws_access_key_id = AKIANEWEST2\naws_secret_access_key = d\n" +
+		"[default-backup-notadate]\naws_access_key_id = AKIAMINE\naws_secret_access_key = e\n" +
+		"[default-backup-20260201-090000]\naws_access_key_id = AKIAMIDDLE\naws_secret_access_key = b\n"
+	secs := scanSections(splitLines(in))
+	if got := secs[newestBackup(secs)].name; got != "default-backup-20260301-090000-2" {
+		t.Fatalf("newest backup %q, want default-backup-20260301-090000-2", got)
+	}
+	out, _, err := restoreDefault("f", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := loadText(t, out)
+	if got := set.Get("default").Get("aws_access_key_id"); got != "AKIANEWEST2" {
+		t.Errorf("[default] holds %s, want the newest backup's AKIANEWEST2", got)
+	}
+	for _, kept := range []string{"default-backup-20260101-090000", "default-backup-20260301-090000", "default-backup-notadate", "default-backup-20260201-090000"} {
+		if set.Get(kept) == nil {
+			t.Errorf("%s was removed; only the restored backup goes", kept)
+		}
+	}
+}
+
+func TestRestoreRefusals(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		wantErr error
+	}{
+		{name: "no backup", in: "[default]\nregion = eu-west-1\n", wantErr: ErrNoBackup},
+		{name: "keys rolecall did not write", in: "[default]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = s\n[default-backup-20260101-090000]\naws_access_key_id = AKIAOLD\naws_secret_access_key = o\n",
+			wantErr: ErrNotWrittenByRolecall},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "credentials")
+			if err := os.WriteFile(path, []byte(tt.in), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := RestoreDefault(path)
+			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("error %v, want one wrapping %q that names %s", err, tt.wantErr, path)
+			}
+			if strings.Contains(err.Error(), "= s") || strings.Contains(err.Error(), "= o") {
+				t.Error("the error shows a secret")
+			}
+			if got, _ := os.ReadFile(path); string(got) != tt.in {
+				t.Errorf("a refused restore changed the file")
+			}
+		})
+	}
+}
+
+func TestRestoreKeepsTheRest(t *testing.T) {
+	// CRLF, a comment the user wrote into the backup section, and other
+	// sections around it all survive.
+	in := "[a]\r\nx = 1\r\n[default]\r\nregion = eu-west-1\r\naws_access_key_id = ASIAROLECALL\r\naws_secret_access_key = s\r\naws_session_token = t\r\nrolecall_profile = prod\r\n\r\n" +
+		"[default-backup-20260101-090000]\r\n# old laptop keys\r\naws_access_key_id = AKIAOLD\r\naws_secret_access_key = o\r\n[z]\r\ny = 2"
+	out, res, err := restoreDefault("f", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[a]\r\nx = 1\r\n[default]\r\nregion = eu-west-1\r\naws_access_key_id = AKIAOLD\r\naws_secret_access_key = o\r\n\r\n" +
+		"[default-backup-20260101-090000]\r\n# old laptop keys\r\n[z]\r\ny = 2"
+	if out != want || res.Replaced != "prod" {
+		t.Errorf("got\n%q (replaced %q)\nwant\n%q", out, res.Replaced, want)
+	}
+}
+
+func TestRestoreDefaultOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "credentials")
+	orig := "[default]\naws_access_key_id = AKIALONGTERM\naws_secret_access_key = longsecret\n"
+	if err := os.WriteFile(path, []byte(orig), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path, 0o640)
+	res, err := WriteDefault(path, testWrite(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, err := NewestBackup(path); err != nil || name != res.BackupProfile {
+		t.Fatalf("NewestBackup = %q, %v; want %q", name, err, res.BackupProfile)
+	}
+	if _, err := RestoreDefault(path); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	if string(got) != orig {
+		t.Errorf("after restore:\n%s\nwant\n%s", got, orig)
+	}
+	if st, _ := os.Stat(path); runtime.GOOS != "windows" && st.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want the file's own 0640", st.Mode().Perm())
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, tempPattern)); len(left) > 0 {
+		t.Errorf("temp files left behind: %v", left)
+	}
+	if name, _ := NewestBackup(path); name != "" {
+		t.Errorf("a backup is still named after restore: %q", name)
+	}
+	if name, err := NewestBackup(filepath.Join(dir, "missing")); name != "" || err != nil {
+		t.Errorf("a missing file: %q, %v", name, err)
+	}
+}
+
+// TestRestoredDefaultReadByAWSCLI: what the AWS CLI reads from [default]
+// after use --force, use --clear and use --restore is the user's own key.
+func TestRestoredDefaultReadByAWSCLI(t *testing.T) {
+	awsBin := testenv.RequireTool(t, "aws")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(path, []byte("# keys\n[default]\naws_access_key_id = AKIALONGTERM\naws_secret_access_key = longsecret\n\n[x]\na = b\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteDefault(path, testWrite(), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := ClearDefault(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RestoreDefault(path); err != nil {
+		t.Fatal(err)
+	}
+	c := exec.Command(awsBin, "configure", "get", "aws_access_key_id", "--profile", "default")
+	c.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PYENV_ROOT=" + os.Getenv("PYENV_ROOT"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + path, "AWS_CONFIG_FILE=" + filepath.Join(t.TempDir(), "none")}
+	c.WaitDelay = 10 * time.Second
+	out, err := c.Output()
+	if err != nil {
+		t.Fatalf("aws configure get: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "AKIALONGTERM" {
+		t.Errorf("the AWS CLI reads [default] key %q, want AKIALONGTERM", got)
+	}
+}
