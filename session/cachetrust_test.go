@@ -208,3 +208,33 @@ func TestMFACacheIsCheckedBeforeUse(t *testing.T) {
 		t.Errorf("NeedsMFA = %q with a planted MFA session of 2099, want the device asked for", got)
 	}
 }
+
+func TestLongClaimsAreReusedForTwelveHoursAtMost(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the process is a POSIX shell command")
+	}
+	w := newWorld(t)
+	w.write(worldConfig+`
+[profile forever]
+credential_process = printf '{"Version":1,"AccessKeyId":"ASIAFOREVER000000001","SecretAccessKey":"s","SessionToken":"t","Expiration":"2099-01-01T00:00:00Z"}'
+`, worldCreds)
+	m := w.manager(nil, Options{})
+	s, err := m.Assume(ctx, "forever")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := w.clock.Now().Add(12 * time.Hour); !s.Expires().Equal(want) {
+		t.Errorf("expiry %s, want it capped at %s", s.Expires(), want)
+	}
+	if !slices.ContainsFunc(s.Notes, func(n string) bool { return strings.Contains(n, "reuses them for 12h at most") }) {
+		t.Errorf("notes %q do not say the reuse is capped", s.Notes)
+	}
+	again, err := w.manager(nil, Options{}).Assume(ctx, "forever")
+	if err != nil || !again.FromCache {
+		t.Errorf("the capped session was not reused from the cache (err %v)", err)
+	}
+	w.clock.Add(12 * time.Hour)
+	if _, ok := w.manager(nil, Options{}).Cached("forever"); ok {
+		t.Errorf("still reused after 12 hours")
+	}
+}

@@ -92,7 +92,15 @@ func (m *Manager) assume(ctx context.Context, p *profiles.Profile, key string, w
 	if err := checkFresh(p.Name, s, now); err != nil {
 		return nil, err
 	}
-	if creds.Expires.IsZero() {
+	if limit := maxLifetime(chain); s.Creds.Expires.After(now.Add(limit)) {
+		// A source that sets its own lifetime (a credential_process,
+		// SSO) may claim years: reuse it for no longer than the limit,
+		// then ask the source again.
+		s.Creds.Expires = now.Add(limit)
+		s.Notes = append(s.Notes, fmt.Sprintf("%s gave credentials that claim to last longer than %s; rolecall reuses them for %s at most",
+			s.Source, HumanDuration(limit), HumanDuration(limit)))
+	}
+	if s.Creds.Expires.IsZero() {
 		// Long-term keys are read from the user's own files each time and
 		// never copied into the cache.
 		return s, nil
