@@ -147,7 +147,7 @@ func (m *Manager) cachedMFA(accessKeyID, serial string) (Credentials, bool) {
 	if json.Unmarshal(b, &f) != nil || f.Version != cacheVersion || f.Serial != serial || f.Creds.AccessKeyID == "" {
 		return Credentials{}, false
 	}
-	if !(&Session{Creds: f.Creds}).Usable(m.now()) {
+	if !m.usable(&Session{Creds: f.Creds}, m.now()) {
 		return Credentials{}, false
 	}
 	return f.Creds, true
