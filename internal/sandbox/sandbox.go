@@ -30,6 +30,7 @@ type Sandbox struct {
 
 	env map[string]string
 	srv *http.Server
+	emu *emulator
 }
 
 // Start writes the files into a new temporary directory and starts the
@@ -58,7 +59,8 @@ func Start(now func() time.Time) (*Sandbox, error) {
 		return nil, fmt.Errorf("start the demo's STS emulator on loopback: %w", err)
 	}
 	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: newEmulator(now), ReadHeaderTimeout: 5 * time.Second}
+	s.emu = newEmulator(now)
+	s.srv = &http.Server{Handler: s.emu, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 
 	s.env = map[string]string{
@@ -93,6 +95,12 @@ func (s *Sandbox) writeFiles() error {
 	}
 	return nil
 }
+
+// SetSessionLifetime caps every session the emulator issues from now on
+// (roles, MFA sessions, instance credentials) at d, so that a test sees
+// sessions end, and keys refused with ExpiredToken, within a minute; zero
+// lifts the cap.
+func (s *Sandbox) SetSessionLifetime(d time.Duration) { s.emu.setMaxLifetime(d) }
 
 // Env returns the variables that point the app, the AWS SDK and the AWS
 // CLI at the sandbox; empty values mean "unset".
