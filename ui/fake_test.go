@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -193,6 +194,18 @@ func (f *fakeManager) Use(ctx context.Context, p string, force bool, opts ...ses
 }
 
 func (f *fakeManager) Set() *profiles.Set { return f.set }
+
+// Provider serves the fake's sessions: a new one on every call.
+func (f *fakeManager) Provider(p string, opts ...session.CallOption) aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		s, err := f.Assume(ctx, p, opts...)
+		if err != nil {
+			return aws.Credentials{}, err
+		}
+		return aws.Credentials{AccessKeyID: s.Creds.AccessKeyID, SecretAccessKey: s.Creds.SecretAccessKey,
+			SessionToken: s.Creds.SessionToken, CanExpire: true, Expires: s.Expires()}, nil
+	})
+}
 
 func (f *fakeManager) Calls() []string {
 	f.mu.Lock()

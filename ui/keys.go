@@ -13,36 +13,40 @@ type KeyMap struct {
 	AutoRenew key.Binding
 	Default   key.Binding
 	Shell     key.Binding
-	Export    key.Binding
-	WhoAmI    key.Binding
-	Forget    key.Binding
-	Help      key.Binding
-	Esc       key.Binding
-	Quit      key.Binding
+	// ServerShell opens the subshell with a local credentials endpoint
+	// that renews the session, instead of keys.
+	ServerShell key.Binding
+	Export      key.Binding
+	WhoAmI      key.Binding
+	Forget      key.Binding
+	Help        key.Binding
+	Esc         key.Binding
+	Quit        key.Binding
 }
 
 // DefaultKeyMap returns a fresh KeyMap; callers may change their copy.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
-		PageDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Home:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
-		End:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
-		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		ShowAll:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "roles/all")),
-		Details:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "details")),
-		Assume:    key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter/r", "assume/renew")),
-		AutoRenew: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-renew")),
-		Default:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "→ [default]")),
-		Shell:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "subshell")),
-		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
-		WhoAmI:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "whoami")),
-		Forget:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "forget")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Esc:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear/close")),
-		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Home:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
+		End:         key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ShowAll:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "roles/all")),
+		Details:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "details")),
+		Assume:      key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter/r", "assume/renew")),
+		AutoRenew:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-renew")),
+		Default:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "→ [default]")),
+		Shell:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "subshell")),
+		ServerShell: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "renewing subshell")),
+		Export:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
+		WhoAmI:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "whoami")),
+		Forget:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "forget")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Esc:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear/close")),
+		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
 
@@ -56,7 +60,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Assume, k.AutoRenew, k.Default, k.Forget, k.WhoAmI},
-		{k.Shell, k.Export, k.Filter, k.ShowAll, k.Details},
+		{k.Shell, k.ServerShell, k.Export, k.Filter, k.ShowAll, k.Details},
 		{k.Help, k.Esc, k.Quit},
 	}
 }
