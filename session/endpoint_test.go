@@ -255,3 +255,27 @@ func TestEndpointShadows(t *testing.T) {
 		t.Errorf("[default] with keys: %v, want one warning naming %s", got, w.files.Credentials)
 	}
 }
+
+func TestProviderStartsWithTheSessionAtHand(t *testing.T) {
+	w := newWorld(t)
+	first, err := w.manager(nil, Options{}).Assume(ctx, "a", WithMFACode("arn:aws:iam::999999999999:mfa/x", "123456"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Add(50 * time.Minute) // 10 minutes left: due, still usable
+	w.sts.Calls()
+	// No prompt and no code: the first answer must not need one.
+	p := w.manager(nil, Options{}).Provider("a")
+	c, err := p.Retrieve(ctx)
+	if err != nil || c.AccessKeyID != first.Creds.AccessKeyID {
+		t.Fatalf("first answer: %v, key %v; want the cached session", err, c.AccessKeyID == first.Creds.AccessKeyID)
+	}
+	if n := len(w.sts.Calls()); n != 0 {
+		t.Errorf("%d STS calls for the first answer", n)
+	}
+	// The next one renews, with the MFA session: still no code.
+	c2, err := p.Retrieve(ctx)
+	if err != nil || c2.AccessKeyID == first.Creds.AccessKeyID {
+		t.Errorf("second answer: %v; want a renewed session", err)
+	}
+}

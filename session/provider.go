@@ -9,12 +9,13 @@ import (
 )
 
 // Provider returns the profile as an aws.CredentialsProvider that the SDK,
-// a local credentials endpoint or anything else can consume. It answers
-// from memory until the session it holds is due under ServePolicy (15
-// minutes before expiry, or half the lifetime of a shorter session), and
-// then renews through FreshFor: the cache first, where a session renewed
-// elsewhere (the TUI, rolecall renew) is found, then STS, reusing the MFA
-// session, on the Manager's clock.
+// a local credentials endpoint or anything else can consume. Its first
+// answer is what Assume gives (the cached session while it is usable);
+// then it answers from memory until the session it holds is due under
+// ServePolicy (15 minutes before expiry, or half the lifetime of a shorter
+// session), and renews through FreshFor: the cache first, where a session
+// renewed elsewhere (the TUI, rolecall renew) is found, then STS, reusing
+// the MFA session, on the Manager's clock.
 //
 // Its value also has RenewAt and Servable, the rules an endpoint serving it
 // follows (internal/credserver.Rules).
@@ -44,11 +45,21 @@ func (p *provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	p.fetch.Lock()
 	defer p.fetch.Unlock()
 	s := p.current()
-	if s == nil || !p.m.now().Before(p.policy.RenewAt(s)) {
-		fresh, err := p.m.FreshFor(ctx, p.profile, p.policy.Window, p.opts...)
-		if err != nil {
-			return aws.Credentials{}, err
-		}
+	var fresh *Session
+	var err error
+	switch {
+	case s == nil:
+		// The first answer is the session at hand, due or not: starting to
+		// serve it must not wait for (or fail on) a renewal, which comes
+		// next, in the background for an endpoint.
+		fresh, err = p.m.Assume(ctx, p.profile, p.opts...)
+	case !p.m.now().Before(p.policy.RenewAt(s)):
+		fresh, err = p.m.FreshFor(ctx, p.profile, p.policy.Window, p.opts...)
+	}
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	if fresh != nil {
 		s = fresh
 		p.mu.Lock()
 		p.held = fresh

@@ -140,7 +140,7 @@ func Start(ctx context.Context, src aws.CredentialsProvider, opts Options) (*Ser
 		return nil, err
 	}
 	if !c.CanExpire {
-		return nil, fmt.Errorf("%s gives long-term keys, which never expire; the endpoint serves only sessions (AWS SDKs want an expiry from it): hand them on without --server", s.name())
+		return nil, fmt.Errorf("%s gives long-term keys, which never expire; the endpoint serves only sessions (AWS SDKs want an expiry from it): hand them on with 'rolecall exec' (without --server) or 'rolecall env'", s.name())
 	}
 	if !s.servable(c, opts.Now()) {
 		return nil, fmt.Errorf("%s gave credentials that expire at %s, too soon to serve", s.name(), c.Expires.UTC().Format(time.RFC3339))
@@ -379,7 +379,7 @@ func (s *Server) explain(err error) string {
 }
 
 // errStillRenewing answers a request that waited its limit for a renewal.
-var errStillRenewing = errors.New("still renewing the session")
+var errStillRenewing = errors.New("still renewing the session (if rolecall asks for an MFA code on the terminal, type it there)")
 
 // credentials returns the answer for a request: the held credentials while
 // they can be served (starting a renewal in the background when they are
