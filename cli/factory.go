@@ -29,7 +29,11 @@ type globalOptions struct {
 	Environ []string
 	// StdinIsTerminal reports whether MFA codes can be prompted for.
 	StdinIsTerminal bool
-	Now             func() time.Time
+	// OpenTTY opens the controlling terminal, where a credentials
+	// endpoint asks for MFA codes while a child has stdin; nil when there
+	// is none.
+	OpenTTY func() (io.ReadWriteCloser, error)
+	Now     func() time.Time
 }
 
 func (g *globalOptions) now() time.Time {

@@ -280,6 +280,28 @@ func TestHandoffEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("exec --server hands the AWS CLI an endpoint, not keys", func(t *testing.T) {
+		w := newHandoffWorld(t, moto, "credentials")
+		awsBin := testenv.RequireTool(t, "aws")
+		// Stale keys and a profile in the environment would win over the
+		// endpoint if they reached the AWS CLI.
+		stale := []string{"AWS_PROFILE=base", "AWS_ACCESS_KEY_ID=AKIASTALE00000000000", "AWS_SECRET_ACCESS_KEY=stale"}
+		code, out, errOut := w.run("", stale, w.bin, "exec", "--server", "roleA", "--", awsBin, "sts", "get-caller-identity", "--output", "text", "--query", "Arn")
+		if code != 0 || !strings.Contains(out, roleA) {
+			t.Errorf("aws under exec --server: exit %d, %q, %s", code, out, firstLine(errOut))
+		}
+		code, _, errOut = w.run("", stale, w.bin, "exec", "--server", "roleA", "--", "sh", "-c",
+			`test -z "$AWS_ACCESS_KEY_ID$AWS_SESSION_TOKEN$AWS_PROFILE" && test -n "$AWS_CONTAINER_AUTHORIZATION_TOKEN" && case "$AWS_CONTAINER_CREDENTIALS_FULL_URI" in http://127.0.0.1:*) exit 5;; esac`)
+		if code != 5 {
+			t.Errorf("exit %d, want the child's 5 (its environment was wrong otherwise); stderr %q", code, errOut)
+		}
+		// ROLECALL_SERVER=1 makes it the default.
+		code, out, _ = w.run("", []string{"ROLECALL_SERVER=1"}, w.bin, "exec", "roleA", "--", "sh", "-c", `echo "[$AWS_ACCESS_KEY_ID]"`)
+		if code != 0 || strings.TrimSpace(out) != "[]" {
+			t.Errorf("ROLECALL_SERVER=1: exit %d, keys %q; want none", code, out)
+		}
+	})
+
 	t.Run("shell exits with the shell's code", func(t *testing.T) {
 		w := newHandoffWorld(t, moto, "credentials")
 		code, out, _ := w.run(`echo "profile=$ROLECALL_PROFILE"; exit 4`+"\n", nil, w.bin, "shell", "roleA")

@@ -55,7 +55,7 @@ func TestHandoffCLIUsage(t *testing.T) {
 }
 
 func TestHandoffCLIHelp(t *testing.T) {
-	for _, sub := range []string{"use", "env", "exec", "shell", "credential-process", "completion"} {
+	for _, sub := range []string{"use", "env", "exec", "shell", "serve", "credential-process", "completion"} {
 		t.Run(sub, func(t *testing.T) {
 			code, out, _ := handoffRun(t, nil, sub, "--help")
 			if code != exitOK || !strings.Contains(out, "Usage:") || !strings.Contains(out, "rolecall "+sub) {

@@ -42,6 +42,7 @@ func Main() int {
 		Stderr:          os.Stderr,
 		Getenv:          os.Getenv,
 		StdinIsTerminal: isTerminal(os.Stdin),
+		OpenTTY:         openTTY,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -108,6 +109,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		newEnvCmd(g, nil),
 		newExecCmd(g, nil),
 		newShellCmd(g, nil),
+		newServeCmd(g, nil),
 		newCredentialProcessCmd(g, nil),
 		newConsoleCmd(g, nil),
 		newLoginCmd(g, nil),

@@ -89,7 +89,7 @@ func (m *Manager) assume(ctx context.Context, p *profiles.Profile, key string, w
 	if s.AccountID == "" {
 		s.AccountID = p.AccountID
 	}
-	if err := checkFresh(p.Name, s, now); err != nil {
+	if err := checkFresh(p.Name, s, now, m.minLife()); err != nil {
 		return nil, err
 	}
 	if limit := maxLifetime(chain); s.Creds.Expires.After(now.Add(limit)) {
@@ -112,10 +112,11 @@ func (m *Manager) assume(ctx context.Context, p *profiles.Profile, key string, w
 }
 
 // checkFresh refuses credentials that come back already expired or about
-// to: handing them out only makes the next call fail.
-func checkFresh(profile string, s *Session, now time.Time) error {
+// to (less than minLife left): handing them out only makes the next call
+// fail.
+func checkFresh(profile string, s *Session, now time.Time, minLife time.Duration) error {
 	exp := s.Expires()
-	if exp.IsZero() || exp.After(now.Add(MinLife)) {
+	if exp.IsZero() || exp.After(now.Add(minLife)) {
 		return nil
 	}
 	when := "expired " + HumanDuration(now.Sub(exp)) + " ago"
@@ -124,7 +125,7 @@ func checkFresh(profile string, s *Session, now time.Time) error {
 	}
 	return &Error{Kind: KindSource, Profile: profile,
 		Msg: fmt.Sprintf("profile %s: %s gave credentials that %s (at %s); rolecall hands out none with less than %s left.\nCheck the source (and this machine's clock), then try again.",
-			profile, s.Source, when, exp.UTC().Format(time.RFC3339), HumanDuration(MinLife))}
+			profile, s.Source, when, exp.UTC().Format(time.RFC3339), HumanDuration(minLife))}
 }
 
 // sourceWords names where a chain without roles gets its credentials.

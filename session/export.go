@@ -57,13 +57,17 @@ var staleVars = []string{"AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_
 // A session without a token, expiry or region also drops inherited ones,
 // so a stale token never pairs with the new keys.
 func (h Handoff) Environ(base []string) []string {
-	vars := h.Vars()
-	drop := append(append([]string{}, staleVars...), Removed...)
+	return environ(base, append(append([]string{}, staleVars...), Removed...), h.Vars(), h.Region != "")
+}
+
+// environ returns base with the variables in drop and those vars sets
+// removed, then vars appended. Without a region of its own it keeps the
+// region the user's environment sets: the one they chose.
+func environ(base, drop []string, vars []Var, ownRegion bool) []string {
 	for _, v := range vars {
 		drop = append(drop, v.Name)
 	}
-	if h.Region == "" {
-		// The region the user's environment sets is the one they chose.
+	if !ownRegion {
 		drop = slicesWithout(drop, "AWS_REGION", "AWS_DEFAULT_REGION")
 	}
 	out := make([]string, 0, len(base)+len(vars))
@@ -105,32 +109,37 @@ var Shells = []string{"bash", "zsh", "fish", "powershell", "cmd"}
 // ExportLines renders the hand-off as lines for shell (bash, zsh, fish,
 // powershell, cmd), unsetting AWS_PROFILE too. An empty shell means bash.
 func (h Handoff) ExportLines(shell string) (string, error) {
+	return exportLines(shell, Removed, h.Vars())
+}
+
+// exportLines renders lines for shell that unset the variables in removed
+// and set vars: the one place each shell's quoting lives.
+func exportLines(shell string, removed []string, vars []Var) (string, error) {
 	var b strings.Builder
-	vars := h.Vars()
 	switch shell {
 	case "", "bash", "zsh", "sh":
-		fmt.Fprintf(&b, "unset %s\n", strings.Join(Removed, " "))
+		fmt.Fprintf(&b, "unset %s\n", strings.Join(removed, " "))
 		for _, v := range vars {
 			fmt.Fprintf(&b, "export %s=%s\n", v.Name, posixQuote(v.Value))
 		}
 	case "fish":
 		// A bare set -e of an unset variable leaves status 4, which every
 		// later set keeps; "rolecall env | source; and cmd" would fail.
-		for _, n := range Removed {
+		for _, n := range removed {
 			fmt.Fprintf(&b, "if set -q %s; set -e %s; end\n", n, n)
 		}
 		for _, v := range vars {
 			fmt.Fprintf(&b, "set -gx %s %s\n", v.Name, fishQuote(v.Value))
 		}
 	case "powershell", "pwsh":
-		for _, n := range Removed {
+		for _, n := range removed {
 			fmt.Fprintf(&b, "Remove-Item Env:%s -ErrorAction SilentlyContinue\n", n)
 		}
 		for _, v := range vars {
 			fmt.Fprintf(&b, "$Env:%s = '%s'\n", v.Name, strings.ReplaceAll(v.Value, "'", "''"))
 		}
 	case "cmd":
-		for _, n := range Removed {
+		for _, n := range removed {
 			fmt.Fprintf(&b, "set %s=\n", n)
 		}
 		for _, v := range vars {

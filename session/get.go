@@ -32,7 +32,7 @@ func WithMFACode(serial, code string) CallOption {
 // usable (and was asked for with the same --duration, when one is given),
 // else a new one.
 func (m *Manager) Assume(ctx context.Context, profile string, opts ...CallOption) (*Session, error) {
-	return m.get(ctx, profile, MinLife, opts)
+	return m.get(ctx, profile, m.minLife(), opts)
 }
 
 // Renew assumes the profile again whatever the cache holds, reusing a
@@ -46,7 +46,7 @@ func (m *Manager) Renew(ctx context.Context, profile string, opts ...CallOption)
 // credential-process calls it on every AWS CLI call, so the cache-hit path
 // must stay cheap.
 func (m *Manager) FreshFor(ctx context.Context, profile string, window time.Duration, opts ...CallOption) (*Session, error) {
-	return m.get(ctx, profile, max(window, MinLife), opts)
+	return m.get(ctx, profile, max(window, m.minLife()), opts)
 }
 
 // CredentialProcessWindow is how long before expiry the AWS CLI asks a
@@ -108,7 +108,7 @@ func (m *Manager) Cached(profile string) (*Session, bool) {
 	if err != nil {
 		return nil, false
 	}
-	s, _ := m.cachedAt(p, m.chainKey(p), MinLife)
+	s, _ := m.cachedAt(p, m.chainKey(p), m.minLife())
 	return s, s != nil
 }
 

@@ -29,6 +29,11 @@ type Options struct {
 	ShellGetenv func(string) string
 	Now         func() time.Time
 	CacheDir    string // "" means ROLECALL_CACHE_DIR, else UserCacheDir/rolecall
+	// MinLife is how long a session must still live to be handed out;
+	// zero means MinLife. Only a world whose STS issues sessions of
+	// seconds (a test's emulator) lowers it: AWS never issues less than
+	// 15 minutes.
+	MinLife time.Duration
 }
 
 // Manager assumes, caches and renews sessions for the profiles of a Set.
@@ -75,6 +80,19 @@ func (m *Manager) shellGetenv(k string) string {
 		return m.opts.ShellGetenv(k)
 	}
 	return m.getenv(k)
+}
+
+// minLife is how long a session must still live to be handed out.
+func (m *Manager) minLife() time.Duration {
+	if m.opts.MinLife > 0 {
+		return m.opts.MinLife
+	}
+	return MinLife
+}
+
+// usable reports whether s can still be handed out at now.
+func (m *Manager) usable(s *Session, now time.Time) bool {
+	return s != nil && (s.Creds.Expires.IsZero() || s.Creds.Expires.After(now.Add(m.minLife())))
 }
 
 func (m *Manager) now() time.Time {

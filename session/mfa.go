@@ -148,7 +148,7 @@ func (m *Manager) cachedMFA(accessKeyID, serial string) (Credentials, bool) {
 		return Credentials{}, false
 	}
 	s := &Session{Profile: serial, Creds: f.Creds}
-	if !s.Usable(m.now()) || trusted(path, s, m.now(), profiles.MaxMFASessionDuration) != nil {
+	if !m.usable(s, m.now()) || trusted(path, s, m.now(), profiles.MaxMFASessionDuration) != nil {
 		return Credentials{}, false
 	}
 	return f.Creds, true

@@ -25,18 +25,48 @@ func DefaultRenewPolicy() RenewPolicy {
 	return RenewPolicy{Window: 5 * time.Minute, MinBackoff: 30 * time.Second, MaxBackoff: 5 * time.Minute}
 }
 
+// ServePolicy is when a local credentials endpoint (rolecall serve, exec
+// --server) renews the session it serves: 15 minutes before expiry, where
+// the AWS CLI starts refreshing container credentials, so what it hands
+// out always has more than that left (or at half the lifetime of a
+// session too short for that). After a failure it tries again after 5
+// seconds, doubling up to a minute: the credentials it holds are still
+// served meanwhile, and a dead STS costs one call a minute.
+func ServePolicy() RenewPolicy {
+	return RenewPolicy{Window: CredentialProcessWindow, MinBackoff: 5 * time.Second, MaxBackoff: time.Minute}
+}
+
 // RenewAt is when s becomes due: min(Window, half its lifetime) before it
 // expires. It is zero for a session that never expires.
 func (p RenewPolicy) RenewAt(s *Session) time.Time {
-	exp := s.Expires()
-	if exp.IsZero() {
+	return p.DueAt(s.IssuedAt, s.Expires())
+}
+
+// DueAt is RenewAt for credentials issued at issued (zero when unknown)
+// that expire at expires (zero when never).
+func (p RenewPolicy) DueAt(issued, expires time.Time) time.Time {
+	if expires.IsZero() {
 		return time.Time{}
 	}
 	lead := p.Window
-	if life := s.Lifetime(); life > 0 && life/2 < lead {
-		lead = life / 2
+	if !issued.IsZero() {
+		if life := expires.Sub(issued); life > 0 && life/2 < lead {
+			lead = life / 2
+		}
 	}
-	return exp.Add(-lead)
+	return expires.Add(-lead)
+}
+
+// RetryAfter is how long to wait after failures in a row, the last one
+// err, before trying again. A renewal that waits for the user (a new MFA
+// code) is retried at MinBackoff whatever the count: the retry costs no
+// network call, and it picks up the session the user renews meanwhile
+// (rolecall renew in a terminal) from the cache.
+func (p RenewPolicy) RetryAfter(failures int, err error) time.Duration {
+	if errors.Is(err, ErrMFARequired) {
+		return p.Backoff(1)
+	}
+	return p.Backoff(failures)
 }
 
 // Due reports whether s should be renewed at now, given the failures in a

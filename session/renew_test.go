@@ -84,7 +84,7 @@ func (f *fakeSource) RenewAndUse(_ context.Context, profile string, _ ...CallOpt
 		exp = f.fixed
 	}
 	s := &Session{Profile: profile, IssuedAt: now, Creds: Credentials{AccessKeyID: fmt.Sprintf("ASIA%04d", f.renewed), Expires: exp}}
-	if err := checkFresh(profile, s, now); err != nil {
+	if err := checkFresh(profile, s, now, MinLife); err != nil {
 		return RenewResult{}, err
 	}
 	f.current[profile] = s

@@ -30,6 +30,11 @@ func ShellFromEnv(getenv func(string) string) string {
 // %COMSPEC% on Windows). rolecall shell runs it directly and the TUI
 // through tea.ExecProcess.
 func (h Handoff) ShellCommand(base []string, getenv func(string) string, shell string) *exec.Cmd {
+	return shellCommand(base, getenv, shell, h.Environ)
+}
+
+// shellCommand starts shell with the environment env makes of base.
+func shellCommand(base []string, getenv func(string) string, shell string, env func([]string) []string) *exec.Cmd {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -37,7 +42,7 @@ func (h Handoff) ShellCommand(base []string, getenv func(string) string, shell s
 		base = os.Environ()
 	}
 	c := exec.Command(shellPath(getenv, shell))
-	c.Env = h.Environ(base)
+	c.Env = env(base)
 	return c
 }
 

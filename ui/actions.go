@@ -74,6 +74,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.startDefault(r)
 	case key.Matches(k, keys.Shell):
 		return m.startShell(r)
+	case key.Matches(k, keys.ServerShell):
+		return m.startServerShell(r)
 	case key.Matches(k, keys.Export):
 		m.showExport(r)
 	case key.Matches(k, keys.WhoAmI):

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -236,6 +237,18 @@ func (f *fakeManager) SaveAutoRenew(p []string) error {
 	f.auto = append([]string(nil), p...)
 	f.saves++
 	return nil
+}
+
+// Provider serves the fake's sessions: a new one on every call.
+func (f *fakeManager) Provider(p string, opts ...session.CallOption) aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		s, err := f.Assume(ctx, p, opts...)
+		if err != nil {
+			return aws.Credentials{}, err
+		}
+		return aws.Credentials{AccessKeyID: s.Creds.AccessKeyID, SecretAccessKey: s.Creds.SecretAccessKey,
+			SessionToken: s.Creds.SessionToken, CanExpire: true, Expires: s.Expires()}, nil
+	})
 }
 
 func (f *fakeManager) Calls() []string {

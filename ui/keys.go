@@ -19,13 +19,16 @@ type KeyMap struct {
 	AutoRenew key.Binding
 	Default   key.Binding
 	Shell     key.Binding
-	Export    key.Binding
-	WhoAmI    key.Binding
-	Forget    key.Binding
-	Console   key.Binding
-	Help      key.Binding
-	Esc       key.Binding
-	Quit      key.Binding
+	// ServerShell opens the subshell with a local credentials endpoint
+	// that renews the session, instead of keys.
+	ServerShell key.Binding
+	Export      key.Binding
+	WhoAmI      key.Binding
+	Forget      key.Binding
+	Console     key.Binding
+	Help        key.Binding
+	Esc         key.Binding
+	Quit        key.Binding
 	// ForceQuit works whatever has focus, the filter's input included.
 	ForceQuit key.Binding
 	// ScrollDetailsUp and ScrollDetailsDown scroll the details pane while
@@ -49,6 +52,7 @@ func DefaultKeyMap() KeyMap {
 		AutoRenew:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-renew")),
 		Default:           key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "→ [default]")),
 		Shell:             key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "subshell")),
+		ServerShell:       key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "renewing subshell")),
 		Export:            key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
 		WhoAmI:            key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "whoami")),
 		Forget:            key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "forget")),
@@ -72,7 +76,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Assume, k.AutoRenew, k.Default, k.Forget, k.WhoAmI},
-		{k.Shell, k.Export, k.Console, k.Filter, k.ShowAll, k.Details, k.ScrollDetailsDown},
+		{k.Shell, k.ServerShell, k.Export, k.Console, k.Filter, k.ShowAll, k.Details, k.ScrollDetailsDown},
 	}
 }
 

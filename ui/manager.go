@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
@@ -20,6 +21,7 @@ type Manager interface {
 	WhoAmI(ctx context.Context, s *session.Session) (session.Identity, error)
 	Plan(profile string) (session.Plan, error)
 	Handoff(s *session.Session) session.Handoff
+	Provider(profile string, opts ...session.CallOption) aws.CredentialsProvider
 	Set() *profiles.Set
 	// The browser side: console sign-in and IAM Identity Center login.
 	Console(ctx context.Context, profile string, co session.ConsoleOptions, opts ...session.CallOption) (*session.Console, error)

@@ -20,17 +20,24 @@ type identity struct {
 	// mfa is true for an MFA session (GetSessionToken with a code), which
 	// satisfies a role's MFA condition as it does in AWS.
 	mfa bool
+	// expires is when temporary keys stop working; zero for long-term
+	// keys.
+	expires time.Time
 }
 
 // emulator answers the STS query API (AssumeRole, GetSessionToken,
 // GetCallerIdentity) and the instance metadata credentials paths, in the
 // shapes the AWS SDKs and CLI parse. It checks external ids and MFA codes
-// so the demo shows real failures, but no signatures.
+// so the demo shows real failures, and refuses expired keys with
+// ExpiredToken as STS does, but checks no signatures.
 type emulator struct {
 	now func() time.Time
 
 	mu   sync.Mutex
 	keys map[string]identity
+	// maxLifetime, when set, caps every session it issues: a test of
+	// renewals sees sessions end within a minute.
+	maxLifetime time.Duration
 }
 
 func newEmulator(now func() time.Time) *emulator {
@@ -119,6 +126,18 @@ func (e *emulator) caller(r *http.Request) (identity, bool) {
 	return id, ok
 }
 
+// expired reports whether id's keys have expired at now.
+func (e *emulator) expired(id identity) bool {
+	return !id.expires.IsZero() && !e.now().Before(id.expires)
+}
+
+// setMaxLifetime caps the sessions issued from now on; zero lifts the cap.
+func (e *emulator) setMaxLifetime(d time.Duration) {
+	e.mu.Lock()
+	e.maxLifetime = d
+	e.mu.Unlock()
+}
+
 func (e *emulator) sts(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		stsError(w, http.StatusBadRequest, "MalformedInput", "could not read the request")
@@ -127,6 +146,10 @@ func (e *emulator) sts(w http.ResponseWriter, r *http.Request) {
 	id, ok := e.caller(r)
 	if !ok {
 		stsError(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		return
+	}
+	if e.expired(id) {
+		stsError(w, http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
 		return
 	}
 	switch action := r.Form.Get("Action"); action {
@@ -192,17 +215,23 @@ func (e *emulator) getSessionToken(w http.ResponseWriter, r *http.Request, calle
 	writeXML(w, out)
 }
 
-// issue makes temporary keys for id and remembers them.
+// issue makes temporary keys for id that live lifetime (or the cap, when
+// shorter) and remembers them. The expiry is whole seconds, as the
+// Expiration the SDKs read.
 func (e *emulator) issue(id identity, lifetime time.Duration) xmlCreds {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.maxLifetime > 0 && e.maxLifetime < lifetime {
+		lifetime = e.maxLifetime
+	}
+	id.expires = e.now().Add(lifetime).Truncate(time.Second)
 	c := xmlCreds{
 		AccessKeyID:     "ASIADEMO" + strings.ToUpper(randomHex(6)),
 		SecretAccessKey: "demo/" + randomHex(18),
 		SessionToken:    "demo-session-" + randomHex(32),
-		Expiration:      e.now().Add(lifetime).UTC().Format(time.RFC3339),
+		Expiration:      id.expires.UTC().Format(time.RFC3339),
 	}
-	e.mu.Lock()
 	e.keys[c.AccessKeyID] = id
-	e.mu.Unlock()
 	return c
 }
 

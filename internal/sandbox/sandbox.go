@@ -33,6 +33,7 @@ type Sandbox struct {
 	env map[string]string
 	srv *http.Server
 	sso *ssofake.Fake
+	emu *emulator
 }
 
 // Start writes the files into a new temporary directory and starts the
@@ -61,10 +62,10 @@ func Start(now func() time.Time) (*Sandbox, error) {
 		return nil, fmt.Errorf("start the demo's STS emulator on loopback: %w", err)
 	}
 	s.URL = "http://" + ln.Addr().String()
-	emu := newEmulator(now)
-	s.sso = newSSO(emu)
+	s.emu = newEmulator(now)
+	s.sso = newSSO(s.emu)
 	s.sso.URL = s.URL
-	s.srv = &http.Server{Handler: handler(emu, s.sso), ReadHeaderTimeout: 5 * time.Second}
+	s.srv = &http.Server{Handler: handler(s.emu, s.sso), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 
 	s.env = map[string]string{
@@ -102,6 +103,12 @@ func (s *Sandbox) writeFiles() error {
 	}
 	return nil
 }
+
+// SetSessionLifetime caps every session the emulator issues from now on
+// (roles, MFA sessions, instance credentials) at d, so that a test sees
+// sessions end, and keys refused with ExpiredToken, within a minute; zero
+// lifts the cap.
+func (s *Sandbox) SetSessionLifetime(d time.Duration) { s.emu.setMaxLifetime(d) }
 
 // Env returns the variables that point the app, the AWS SDK and the AWS
 // CLI at the sandbox; empty values mean "unset".

@@ -11,7 +11,9 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/testenv"
 	"github.com/rolecall/rolecall/profiles"
@@ -216,5 +218,60 @@ func TestDemoSSOLoginAndConsole(t *testing.T) {
 	}
 	if _, err := s.OpenURL(ctx, c.URL); !errors.Is(err, ErrNoBrowser) {
 		t.Errorf("the demo opened a console URL: %v", err)
+	}
+}
+
+func TestShortSessionsExpireWithExpiredToken(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now().Truncate(time.Second)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s, err := Start(clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SetSessionLifetime(40 * time.Second)
+	post := func(key string, form url.Values) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.URL, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+key+"/20260301/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	status, body := post(aliceKeyID, url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleSessionName": {"t"},
+		"RoleArn": {"arn:aws:iam::222222222222:role/Admin"}, "DurationSeconds": {"7200"}})
+	key := regexp.MustCompile(`<AccessKeyId>([A-Z0-9]+)</AccessKeyId>`).FindStringSubmatch(body)
+	exp := regexp.MustCompile(`<Expiration>([^<]+)</Expiration>`).FindStringSubmatch(body)
+	if status != 200 || key == nil || exp == nil {
+		t.Fatalf("AssumeRole: status %d", status)
+	}
+	if want := now.Add(40 * time.Second).UTC().Format(time.RFC3339); exp[1] != want {
+		t.Errorf("Expiration %s, want %s: 40 seconds, not the 2 hours asked", exp[1], want)
+	}
+	whoami := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	advance(39 * time.Second)
+	if status, body := post(key[1], whoami); status != 200 || !strings.Contains(body, "assumed-role/Admin/") {
+		t.Fatalf("a second before expiry: status %d", status)
+	}
+	advance(time.Second)
+	if status, body := post(key[1], whoami); status != 403 || !strings.Contains(body, "<Code>ExpiredToken</Code>") {
+		t.Errorf("at expiry: status %d, want 403 ExpiredToken", status)
+	}
+	// Long-term keys never expire; lifting the cap gives full sessions.
+	if status, _ := post(aliceKeyID, whoami); status != 200 {
+		t.Errorf("alice's long-term keys: status %d", status)
+	}
+	s.SetSessionLifetime(0)
+	_, body = post(aliceKeyID, url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleSessionName": {"t"},
+		"RoleArn": {"arn:aws:iam::222222222222:role/Admin"}})
+	if exp := regexp.MustCompile(`<Expiration>([^<]+)</Expiration>`).FindStringSubmatch(body); exp == nil || exp[1] != now.Add(2*time.Hour).UTC().Format(time.RFC3339) {
+		t.Errorf("without the cap the Admin role lasts its two hours: %v", exp)
 	}
 }
