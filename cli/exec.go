@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -108,7 +109,7 @@ func runShell(ctx context.Context, opts *ExecOptions) error {
 		return fmt.Errorf("shell %q not found; set $SHELL or pass --shell", c.Path)
 	}
 	fmt.Fprintf(opts.Stderr, "rolecall: %s with %s's session, expiring %s; exit to return\n",
-		c.Path, opts.Profile, expiryText(h.Expires(), opts.Now()))
+		termsafe.Clean(c.Path), termsafe.Clean(opts.Profile), expiryText(h.Expires(), opts.Now()))
 	return runChild(c, opts)
 }
 

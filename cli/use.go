@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/spf13/cobra"
 )
@@ -73,16 +74,17 @@ func runUse(ctx context.Context, opts *UseOptions) error {
 		return err
 	}
 	if res.BackupProfile != "" {
-		fmt.Fprintf(opts.Stdout, "Copied the old keys of [default] to [%s].\n", res.BackupProfile)
+		fmt.Fprintf(opts.Stdout, "Copied the old keys of [default] to [%s].\n", termsafe.Clean(res.BackupProfile))
 	}
 	what := opts.Profile + "'s session"
 	if res.Session.AssumedRoleARN != "" {
 		what += " (" + res.Session.AssumedRoleARN + ")"
 	}
 	fmt.Fprintf(opts.Stdout, "[default] in %s now holds %s, expiring %s.\n",
-		set.Files.Credentials, what, expiryText(res.Session.Expires(), opts.Now()))
+		termsafe.Clean(set.Files.Credentials), termsafe.Clean(what), expiryText(res.Session.Expires(), opts.Now()))
+	printNotes(opts.sessionDeps, res.Session)
 	for _, w := range res.Warnings {
-		fmt.Fprintln(opts.Stderr, "warning: "+w)
+		fmt.Fprintln(opts.Stderr, "warning: "+termsafe.Lines(w))
 	}
 	return nil
 }
@@ -98,12 +100,12 @@ func runUseClear(opts *UseOptions) error {
 		return err
 	}
 	if def.Profile == "" {
-		fmt.Fprintf(opts.Stdout, "Nothing to clear: [default] in %s holds no session from rolecall.\n", path)
+		fmt.Fprintf(opts.Stdout, "Nothing to clear: [default] in %s holds no session from rolecall.\n", termsafe.Clean(path))
 		return nil
 	}
 	if err := profiles.ClearDefault(path); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", def.Profile, path)
+	fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", termsafe.Clean(def.Profile), termsafe.Clean(path))
 	return nil
 }

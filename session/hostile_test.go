@@ -306,3 +306,34 @@ func TestProcessReentryIsALoop(t *testing.T) {
 		t.Errorf("the process saw %s=%q", ProcessMarker, s.Creds.AccessKeyID)
 	}
 }
+
+// TestNestingIsNoted: inside 'rolecall shell dev', a profile whose
+// credential_source is Environment uses dev's session; the session says so.
+func TestNestingIsNoted(t *testing.T) {
+	w := newWorld(t)
+	w.write("[profile envrole]\nrole_arn = arn:aws:iam::111111111111:role/e\ncredential_source = Environment\n", "")
+	w.sts.AddUser("ASIAOUTERSESSION0001", "999999999999", "outer")
+	inner := env{"AWS_ACCESS_KEY_ID": "ASIAOUTERSESSION0001", "AWS_SECRET_ACCESS_KEY": "x"}
+	s, err := w.manager(inner, Options{}).Assume(context.Background(), "envrole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Notes) != 0 {
+		t.Errorf("keys the user exported got a note: %q", s.Notes)
+	}
+	inner["ROLECALL_PROFILE"] = "dev"
+	for _, what := range []string{"new", "cached"} {
+		m := w.manager(inner, Options{})
+		get := m.Assume
+		if what == "new" {
+			get = m.Renew
+		}
+		s, err := get(context.Background(), "envrole")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "holds profile dev's session") {
+			t.Errorf("%s session: notes %q", what, s.Notes)
+		}
+	}
+}
