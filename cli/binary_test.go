@@ -43,5 +43,6 @@ func TestMain(m *testing.M) {
 	if builtBinary.dir != "" {
 		os.RemoveAll(builtBinary.dir)
 	}
+	removeCounter()
 	os.Exit(code)
 }
