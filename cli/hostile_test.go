@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,33 @@ func TestExecWarnsAboutNesting(t *testing.T) {
 	}
 	if !strings.Contains(w.errOut.String(), "note: profile envrole takes its keys from the environment") || !strings.Contains(w.errOut.String(), "profile dev's session") {
 		t.Errorf("stderr %q", w.errOut.String())
+	}
+}
+
+// TestCredentialProcessCallingItself: a profile whose credential_process
+// runs rolecall for that same profile fails at once, naming the loop,
+// instead of nesting without end.
+func TestCredentialProcessCallingItself(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the config runs rolecall through sh")
+	}
+	bin := rolecallBinary(t)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "config")
+	os.WriteFile(config, []byte("[profile selfref]\ncredential_process = rolecall credential-process selfref\n"), 0o600)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "credential-process", "selfref")
+	cmd.Env = []string{"PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH"), "HOME=" + dir, "AWS_CONFIG_FILE=" + config,
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "ROLECALL_CACHE_DIR=" + filepath.Join(dir, "cache")}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("still nesting after %s", time.Since(start))
+	}
+	if err == nil || stdout.String() != "" || !strings.Contains(stderr.String(), "credential_process loop: selfref -> selfref") {
+		t.Errorf("%v; stdout %q; stderr %q", err, stdout.String(), stderr.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -101,7 +102,7 @@ func readSessionFile(path string) (*Session, error) {
 
 // readCacheFile reads one cache file; a missing one is (nil, nil).
 func readCacheFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSmallFile(path, maxCacheFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
@@ -263,4 +264,27 @@ func (m *Manager) Sessions() ([]*Session, []error) {
 		return out[i].Expires().Before(out[j].Expires())
 	})
 	return out, warns
+}
+
+// maxCacheFile bounds a session cache file: a few hundred bytes are
+// written; anything far larger is not rolecall's.
+const maxCacheFile = 1 << 20
+
+// readSmallFile reads a file that should be small, refusing one larger
+// than limit rather than reading it all (a device, a pipe, a planted
+// file).
+func readSmallFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d KiB, far more than it should hold", path, limit>>10)
+	}
+	return b, nil
 }

@@ -337,3 +337,17 @@ func TestNestingIsNoted(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallFilesAreReadWithALimit: a cache or token file that never ends
+// (a device, a planted file) is refused, not read into memory.
+func TestSmallFilesAreReadWithALimit(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	if _, err := readSmallFile("/dev/zero", maxCacheFile); err == nil || !strings.Contains(err.Error(), "larger than 1024 KiB") {
+		t.Errorf("readSmallFile(/dev/zero): %v", err)
+	}
+	if _, err := tokenFile("/dev/zero").GetIdentityToken(); err == nil {
+		t.Error("a token file that never ends was read")
+	}
+}

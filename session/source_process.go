@@ -52,8 +52,8 @@ func (m *Manager) processProvider(t target, root *profiles.Root) (aws.Credential
 	outer := processChain(m.getenv(ProcessMarker))
 	if slices.Contains(outer, root.Profile) {
 		loop := append(outer, root.Profile)
-		return nil, nil, profileErr(t.profile, fmt.Sprintf("credential_process loop: %s. The credential_process of profile %s (%s) runs rolecall for a profile that leads back to it; point it at another tool or profile",
-			q(strings.Join(loop, " -> ")), q(root.Profile), root.Pos), nil)
+		return nil, nil, profileErr(t.profile, fmt.Sprintf("credential_process loop: %s (the credential_process at %s runs rolecall for a profile that leads back to it)",
+			q(strings.Join(loop, " -> ")), root.Pos), nil)
 	}
 	if len(outer) >= maxProcessDepth {
 		return nil, nil, profileErr(t.profile, fmt.Sprintf("credential_process runs nested %d deep through rolecall (%s); rolecall stops at %d",
