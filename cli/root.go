@@ -78,7 +78,7 @@ func run(ctx context.Context, g *globalOptions, args []string) int {
 	}
 	msg := err.Error()
 	if deadline != nil && deadline.expired() {
-		msg += fmt.Sprintf("\nrolecall gives a command %s; change that with --timeout or ROLECALL_TIMEOUT.", roundDuration(deadline.limit))
+		msg += fmt.Sprintf("\nrolecall gives a command %s; change that with --timeout or ROLECALL_TIMEOUT.", session.HumanDuration(deadline.limit))
 	}
 	// Messages quote file values, endpoints and what servers said: escape
 	// them before they reach a terminal.

@@ -52,7 +52,7 @@ func build(m *merged) *Set {
 	halves(len(all), func(lo, hi int) {
 		// Each half holds its share of the hops a Set may hold in all.
 		r := &resolver{roots: roots, mark: make([]uint32, len(all)),
-			budget: (hi-lo)*hopsPerProfile + hopsSpare*(hi-lo)/max(len(all), 1)}
+			budget: (hi-lo)*deepHopsPerProfile + hopsSpare*(hi-lo)/max(len(all), 1)}
 		for i := lo; i < hi; i++ {
 			p := &all[i]
 			if p.Err != nil || p.Kind == KindOther {

@@ -36,12 +36,15 @@ func (s *Set) resolve(name string) (*Chain, *Error) {
 // the config whatever it holds.
 const MaxChainHops = 64
 
-// hopsPerProfile and hopsSpare bound the role hops one Set holds in all
-// (its chains' Roles): a config of a few long chains branching into many
-// profiles would otherwise hold every long chain once per branch.
+// A Set holds its chains' hops once per profile, so a config of a long
+// chain that branches into many profiles would hold the long chain once
+// per branch. Chains of up to shortChain roles (real ones) always
+// resolve; longer ones share a budget of deepHopsPerProfile hops per
+// profile plus hopsSpare, and past it a profile gets an error instead.
 const (
-	hopsPerProfile = 4
-	hopsSpare      = 1 << 16
+	shortChain         = 4
+	deepHopsPerProfile = 1
+	hopsSpare          = 1 << 16
 )
 
 // resolver is what resolving many profiles shares: an arena for the hops,
@@ -50,7 +53,8 @@ const (
 type resolver struct {
 	arena []RoleHop
 	roots *rootCache // nil: keep nothing (resolving one profile)
-	// budget is how many more hops the arena may take; < 0 for no limit.
+	// budget is how many more hops the chains longer than shortChain may
+	// take; < 0 for no limit.
 	budget int
 	// mark[idx] == walk marks the profiles the current walk has visited,
 	// so that the loop check costs one lookup, not a scan of the path.
@@ -211,12 +215,12 @@ func (r *resolver) chain(root *Root, hops []RoleHop) (Chain, *Error) {
 	if len(hops) == 0 {
 		return Chain{Root: root}, nil
 	}
-	if r.budget >= 0 {
+	if r.budget >= 0 && len(hops) > shortChain {
 		if len(hops) > r.budget {
 			last := hops[0] // the selected profile's own role
 			return Chain{}, &Error{Pos: last.Pos, Profile: last.Profile, Msg: fmt.Sprintf("this chain of %d roles is one too many: "+
-				"the config's chains hold more role hops than rolecall keeps for a config of its size "+
-				"(%d per profile); shorten the long chains", len(hops), hopsPerProfile)}
+				"the config's chains of more than %d roles hold more hops than rolecall keeps for a config of its size; "+
+				"shorten the long chains", len(hops), shortChain)}
 		}
 		r.budget -= len(hops)
 	}

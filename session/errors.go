@@ -197,25 +197,26 @@ func netCause(err error) string {
 // validationHint says which setting of the profile to check for an STS
 // ValidationError, from the field STS names.
 func validationHint(msg, at string) string {
-	where := ""
+	// at is the role_arn line; the other settings are in the same section.
+	arnAt, in := "", ""
 	if at != "" {
-		where = " (" + at + ")"
+		arnAt, in = " at "+at, " in the profile whose role_arn is at "+at
 	}
 	switch m := strings.ToLower(msg); {
 	case strings.Contains(m, "rolesessionname"):
-		return "Check role_session_name" + where + ": 2 to 64 characters of letters, digits and _+=,.@- (or unset it)."
+		return "Check role_session_name" + in + ": 2 to 64 characters of letters, digits and _+=,.@- (or unset it)."
 	case strings.Contains(m, "rolearn"):
-		return "Check role_arn" + where + ": it must look like arn:aws:iam::123456789012:role/NAME."
+		return "Check role_arn" + arnAt + ": it must look like arn:aws:iam::123456789012:role/NAME."
 	case strings.Contains(m, "externalid"):
-		return "Check external_id" + where + ": 2 to 1224 characters of letters, digits and _+=,.@:/-."
+		return "Check external_id" + in + ": 2 to 1224 characters of letters, digits and _+=,.@:/-."
 	case strings.Contains(m, "serialnumber"):
-		return "Check mfa_serial" + where + ": the ARN (or serial) of your MFA device."
+		return "Check mfa_serial" + in + ": the ARN (or serial) of your MFA device."
 	case strings.Contains(m, "tokencode"):
 		return "The MFA code must be the 6 digits your device shows."
 	case strings.Contains(m, "durationseconds"):
-		return "Check duration_seconds" + where + " or --duration: 900 to 43200 seconds, and at most the role's own maximum."
+		return "Check duration_seconds" + in + ", or --duration: 900 to 43200 seconds, and at most the role's own maximum."
 	}
-	return "Check the profile's role_arn, role_session_name, external_id, mfa_serial and duration_seconds" + where + "."
+	return "Check role_arn, role_session_name, external_id, mfa_serial and duration_seconds" + in + "."
 }
 
 // isNetErr reports a failure to reach a host; *url.Error and

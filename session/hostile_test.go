@@ -157,7 +157,7 @@ func TestValidationErrorSaysWhatToCheck(t *testing.T) {
 	w.write("[profile user]\n[profile bad]\nrole_arn = arn:aws:iam::111111111111:user/not-a-role\nsource_profile = user\n", worldCreds)
 	_, err := w.manager(nil, Options{}).Assume(context.Background(), "bad")
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindProfile || !strings.Contains(e.Msg, "Check role_arn ("+w.files.Config+":3)") ||
+	if !errors.As(err, &e) || e.Kind != KindProfile || !strings.Contains(e.Msg, "Check role_arn at "+w.files.Config+":3:") ||
 		strings.Contains(e.Msg, "ValidationError:") {
 		t.Errorf("error %v", err)
 	}
