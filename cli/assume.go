@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 	"github.com/spf13/cobra"
@@ -61,21 +62,26 @@ func printSession(d sessionDeps, set *profiles.Set, h session.Handoff, asJSON bo
 	}
 	s := h.Session
 	tw := tabwriter.NewWriter(d.Stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "profile\t%s\n", s.Profile)
+	fmt.Fprintf(tw, "profile\t%s\n", termsafe.Clean(s.Profile))
 	if s.AssumedRoleARN != "" {
-		fmt.Fprintf(tw, "role\t%s\n", s.AssumedRoleARN)
+		fmt.Fprintf(tw, "role\t%s\n", termsafe.Clean(s.AssumedRoleARN))
 	}
 	if s.AccountID != "" {
-		fmt.Fprintf(tw, "account\t%s\n", s.AccountID)
+		fmt.Fprintf(tw, "account\t%s\n", termsafe.Clean(s.AccountID))
 	}
-	fmt.Fprintf(tw, "region\t%s\n", dash(h.Region))
+	fmt.Fprintf(tw, "region\t%s\n", termsafe.Clean(dash(h.Region)))
 	fmt.Fprintf(tw, "expires\t%s\n", expiryText(s.Expires(), now))
 	fmt.Fprintf(tw, "source\t%s\n", sourceText(s))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, n := range s.Notes {
-		fmt.Fprintln(d.Stderr, "note: "+n)
-	}
+	printNotes(d, s)
 	return nil
+}
+
+// printNotes writes a session's notes to stderr, escaped.
+func printNotes(d sessionDeps, s *session.Session) {
+	for _, n := range s.Notes {
+		fmt.Fprintln(d.Stderr, "note: "+termsafe.Lines(n))
+	}
 }

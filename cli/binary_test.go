@@ -45,5 +45,6 @@ func TestMain(m *testing.M) {
 	if builtBinary.dir != "" {
 		os.RemoveAll(builtBinary.dir)
 	}
+	removeCounter()
 	os.Exit(code)
 }

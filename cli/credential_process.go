@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/rolecall/rolecall/session"
 	"github.com/spf13/cobra"
@@ -44,6 +46,14 @@ func runCredentialProcess(ctx context.Context, opts *CredentialProcessOptions) e
 		return err
 	}
 	s, err := mgr.FreshFor(ctx, opts.Profile, session.CredentialProcessWindow)
+	var se *session.Error
+	if errors.As(err, &se) && se.Kind == session.KindNeedMFA && se.Serial != "" {
+		// The AWS CLI hides a credential_process's prompts, so none is
+		// shown; a session assumed once in a terminal is reused here.
+		return &session.Error{Kind: se.Kind, Profile: se.Profile, Serial: se.Serial, Err: err,
+			Msg: fmt.Sprintf("profile %s needs an MFA code for %s, and credential-process cannot ask for one (the AWS tools hide its prompts).\n"+
+				"Run 'rolecall assume %s' once in a terminal: its session, and the MFA session behind it, are then reused here.", se.Profile, se.Serial, se.Profile)}
+	}
 	if err != nil {
 		return err
 	}

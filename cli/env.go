@@ -78,5 +78,7 @@ func handoff(ctx context.Context, d sessionDeps, profile string) (session.Handof
 	if err != nil {
 		return session.Handoff{}, err
 	}
+	// env's stdout is for the shell to evaluate: notes go to stderr.
+	printNotes(d, s)
 	return mgr.Handoff(s), nil
 }

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"os/signal"
-	"syscall"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -137,43 +135,26 @@ func runShell(ctx context.Context, opts *ExecOptions) error {
 		return fmt.Errorf("shell %q not found; set $SHELL or pass --shell", c.Path)
 	}
 	fmt.Fprintf(opts.Stderr, "rolecall: %s with %s's session, expiring %s; exit to return\n",
-		c.Path, opts.Profile, expiryText(h.Expires(), opts.Now()))
+		termsafe.Clean(c.Path), termsafe.Clean(opts.Profile), expiryText(h.Expires(), opts.Now()))
 	return runChild(c, opts)
 }
 
-// runChild runs c on the options' streams, forwards SIGINT, SIGTERM and
-// SIGHUP to it, and turns a non-zero exit into exitCodeError.
+// runChild runs c on the options' streams until it exits and turns a
+// non-zero exit into exitCodeError. How signals reach the child is
+// platform code (childProcess).
 func runChild(c *exec.Cmd, opts *ExecOptions) error {
 	c.Stdin, c.Stdout, c.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	if err := c.Start(); err != nil {
-		return fmt.Errorf("start %s: %v", c.Path, errors.Unwrap(err))
-	}
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case sig := <-sigs:
-				c.Process.Signal(sig)
-			case <-done:
-				return
-			}
-		}
-	}()
-	err := c.Wait()
+	err := runChildProcess(c)
 	if err == nil {
 		return nil
 	}
+	var code exitCodeError
+	if errors.As(err, &code) {
+		return code
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		code := exit.ExitCode()
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			code = 128 + int(ws.Signal())
-		}
-		return exitCodeError{code}
+		return exitCodeError{exit.ExitCode()}
 	}
-	return fmt.Errorf("run %s: %v", c.Path, err)
+	return err
 }

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/term"
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
@@ -19,6 +23,9 @@ type globalOptions struct {
 	Region      string
 	MFACode     string
 	Duration    time.Duration
+	// Timeout is --timeout: how long a command may take to get its
+	// session; 0 means ROLECALL_TIMEOUT, else defaultTimeout.
+	Timeout time.Duration
 
 	Stdin  io.Reader
 	Stdout io.Writer
@@ -55,13 +62,57 @@ func (g *globalOptions) files() (profiles.Files, error) {
 	return profiles.Locate(g.Config, g.Credentials, g.Getenv)
 }
 
-// load locates and reads the two files.
+// load locates and reads the two files. A file named by --config or
+// --credentials must exist (a mistyped flag is a usage error); one from
+// the environment or the default path may not exist yet, as the AWS CLI
+// has it.
 func (g *globalOptions) load() (*profiles.Set, error) {
 	files, err := g.files()
 	if err != nil {
 		return nil, err
 	}
-	return profiles.Load(files)
+	set, err := profiles.Load(files)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		flag, path string
+		exists     bool
+	}{{"--config", g.Config, set.Files.ConfigExists}, {"--credentials", g.Credentials, set.Files.CredentialsExists}} {
+		if f.path != "" && !f.exists {
+			return nil, usageError{fmt.Errorf("%s %s: no such file; check the path", f.flag, f.path)}
+		}
+	}
+	return set, nil
+}
+
+// defaultTimeout is how long a command may take to get its session when
+// neither --timeout nor ROLECALL_TIMEOUT says otherwise: far more than a
+// working STS needs (each call has its own 5 s deadline), and as long as
+// the AWS SDKs give a credential_process.
+const defaultTimeout = 60 * time.Second
+
+// timeout is the command deadline: --timeout, else ROLECALL_TIMEOUT (a
+// duration such as 30s, or a number of seconds), else defaultTimeout. 0
+// turns it off.
+func (g *globalOptions) timeout() (time.Duration, error) {
+	if g.Timeout != 0 {
+		if g.Timeout < 0 {
+			return 0, usageError{fmt.Errorf("--timeout %s is negative; use e.g. 30s, or 0 for none", g.Timeout)}
+		}
+		return g.Timeout, nil
+	}
+	v := strings.TrimSpace(g.Getenv("ROLECALL_TIMEOUT"))
+	if v == "" {
+		return defaultTimeout, nil
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 && n < 1e9 {
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return d, nil
+	}
+	return 0, usageError{fmt.Errorf("ROLECALL_TIMEOUT=%s is not a duration; use e.g. 30s or 30, or 0 for none", termsafe.Clean(v))}
 }
 
 // manager builds the session manager on a loaded set. A terminal on stdin
@@ -83,6 +134,8 @@ func (g *globalOptions) managerOptions(prompt bool) session.Options {
 	if prompt && g.StdinIsTerminal && g.MFACode == "" {
 		o.Prompt = terminalPrompt(g.Stdin, g.Stderr)
 	}
+	// Someone at the terminal can answer a credential_process's prompts.
+	o.Interactive = prompt && g.StdinIsTerminal
 	return o
 }
 

@@ -15,7 +15,9 @@ import (
 // fixture (no STS needed) and returns the exit code and both outputs.
 func handoffRun(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	args = append([]string{"--config", filepath.Join(t.TempDir(), "config"),
+	config := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(config, nil, 0o600)
+	args = append([]string{"--config", config,
 		"--credentials", filepath.Join("testdata", "handoff", "static-credentials")}, args...)
 	return runIn(env, "", false, args...)
 }

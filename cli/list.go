@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/spf13/cobra"
 )
@@ -99,8 +100,9 @@ func newListEntry(p *profiles.Profile) listEntry {
 func runList(opts *ListOptions) error {
 	// Listing is short-lived and everything it allocates stays live until
 	// the output is written, so collecting garbage only costs time: with
-	// 10,000 profiles the collector was a quarter of the run. The memory
-	// limit still bounds a pathological file.
+	// 10,000 profiles the collector was a quarter of the run. What bounds
+	// memory is profiles.MaxFileSize (a larger file is refused unread);
+	// past the soft limit below the collector runs again.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
 	set, err := opts.Load()
@@ -117,7 +119,7 @@ func runList(opts *ListOptions) error {
 		err = ferr
 	}
 	for _, p := range set.Problems {
-		fmt.Fprintln(opts.Stderr, "warning: "+p.Error())
+		fmt.Fprintln(opts.Stderr, "warning: "+termsafe.Lines(p.Error()))
 	}
 	return err
 }
@@ -280,15 +282,18 @@ func writeListTable(w *bufio.Writer, set *profiles.Set) {
 			problem = p.Err.Error()
 			broken++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, chainText(p), dash(p.AccountID), dash(p.Region), problem)
+		// Every field is read from the files: a region holding ESC [2J
+		// must not clear the screen, nor a tab shift the columns.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", termsafe.Clean(p.Name), p.Kind, termsafe.Clean(chainText(p)),
+			termsafe.Clean(dash(p.AccountID)), termsafe.Clean(dash(p.Region)), termsafe.Clean(problem))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d %s", len(set.Profiles), plural(len(set.Profiles), "profile", "profiles"))
 	if broken > 0 {
 		fmt.Fprintf(w, ", %d with %s", broken, plural(broken, "a problem", "problems"))
 	}
-	fmt.Fprintf(w, " (config %s, credentials %s)\n", describeFile(set.Files.Config, set.Files.ConfigExists),
-		describeFile(set.Files.Credentials, set.Files.CredentialsExists))
+	fmt.Fprintf(w, " (config %s, credentials %s)\n", termsafe.Clean(describeFile(set.Files.Config, set.Files.ConfigExists)),
+		termsafe.Clean(describeFile(set.Files.Credentials, set.Files.CredentialsExists)))
 }
 
 func describeFile(path string, exists bool) string {
@@ -301,9 +306,9 @@ func describeFile(path string, exists bool) string {
 // writeNoProfiles explains where rolecall looked and how to start.
 func writeNoProfiles(w io.Writer, f profiles.Files) {
 	if !f.ConfigExists && !f.CredentialsExists {
-		fmt.Fprintf(w, "No AWS config found: neither %s nor %s exists.\n", f.Config, f.Credentials)
+		fmt.Fprintf(w, "No AWS config found: neither %s nor %s exists.\n", termsafe.Clean(f.Config), termsafe.Clean(f.Credentials))
 	} else {
-		fmt.Fprintf(w, "No profiles in %s or %s.\n", f.Config, f.Credentials)
+		fmt.Fprintf(w, "No profiles in %s or %s.\n", termsafe.Clean(f.Config), termsafe.Clean(f.Credentials))
 	}
 	fmt.Fprint(w, "Create one with `aws configure` (access keys) or `aws configure sso`,\n"+
 		"add role profiles ([profile name] with role_arn and source_profile) to the config file,\n"+

@@ -200,6 +200,20 @@ func TestListTable(t *testing.T) {
 	}
 }
 
+// TestListMissingFilesFromTheEnvironment: files the environment (or the
+// default path) names may not exist yet, as the AWS CLI has it; only a
+// flag that names a missing file is a mistake.
+func TestListMissingFilesFromTheEnvironment(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	env := map[string]string{"AWS_CONFIG_FILE": missing, "AWS_SHARED_CREDENTIALS_FILE": missing + "2"}
+	if code, out, stderr := runIn(env, "", false, "list"); code != exitOK || !strings.Contains(out, "No AWS config found") {
+		t.Errorf("list: exit %d, %q %q", code, out, stderr)
+	}
+	if code, out, _ := runIn(env, "", false, "list", "--json"); code != exitOK || out != "[]\n" {
+		t.Errorf("list --json: exit %d, %q", code, out)
+	}
+}
+
 func TestListBadInput(t *testing.T) {
 	dir := t.TempDir()
 	binary := filepath.Join(dir, "config.bin")
@@ -214,13 +228,13 @@ func TestListBadInput(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{"missing files give a hint", []string{"list", "--config", missing, "--credentials", missing + "2"}, exitOK,
-			"No AWS config found", ""},
-		{"missing files give an empty array", []string{"list", "--json", "--config", missing, "--credentials", missing + "2"}, exitOK,
-			"[]\n", ""},
-		{"binary file is named", []string{"list", "--config", binary, "--credentials", missing}, exitFailed,
+		{"a missing --config is a usage error", []string{"list", "--config", missing}, exitUsage,
+			"", "--config " + missing + ": no such file"},
+		{"a missing --credentials is a usage error", []string{"list", "--json", "--config", listConfig, "--credentials", missing}, exitUsage,
+			"", "--credentials " + missing + ": no such file"},
+		{"binary file is named", []string{"list", "--config", binary, "--credentials", listCredentials}, exitFailed,
 			"", binary + " is not a text file"},
-		{"directory is named", []string{"list", "--config", dir, "--credentials", missing}, exitFailed,
+		{"directory is named", []string{"list", "--config", dir, "--credentials", listCredentials}, exitFailed,
 			"", "cannot read the config file " + dir},
 		{"stray argument", []string{"list", "extra"}, exitUsage, "", "unknown command"},
 	}

@@ -10,7 +10,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
+	"time"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/session"
 	"github.com/spf13/cobra"
 )
@@ -57,7 +60,16 @@ func run(ctx context.Context, g *globalOptions, args []string) int {
 	root.SetIn(g.Stdin)
 	root.SetOut(g.Stdout)
 	root.SetErr(g.Stderr)
+	var deadline *commandDeadline
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		d, err := startDeadline(cmd, g)
+		deadline = d
+		return err
+	}
 	err := root.ExecuteContext(ctx)
+	if deadline != nil {
+		deadline.cancel()
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -65,7 +77,13 @@ func run(ctx context.Context, g *globalOptions, args []string) int {
 	if errors.As(err, &code) {
 		return code.code
 	}
-	fmt.Fprintln(g.Stderr, "rolecall: "+err.Error())
+	msg := err.Error()
+	if deadline != nil && deadline.expired() {
+		msg += fmt.Sprintf("\nrolecall gives a command %s; change that with --timeout or ROLECALL_TIMEOUT.", session.HumanDuration(deadline.limit))
+	}
+	// Messages quote file values, endpoints and what servers said: escape
+	// them before they reach a terminal.
+	fmt.Fprintln(g.Stderr, "rolecall: "+termsafe.Lines(msg))
 	var usage usageError
 	if errors.As(err, &usage) || session.IsUsage(err) {
 		return exitUsage
@@ -96,6 +114,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	pf.StringVar(&g.Region, "region", "", "AWS region handed on and used for STS (default $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region)")
 	pf.StringVar(&g.MFACode, "mfa-code", "", "current MFA code, when the role needs one")
 	pf.DurationVar(&g.Duration, "duration", 0, "session duration, e.g. 1h (default the profile's duration_seconds)")
+	pf.DurationVar(&g.Timeout, "timeout", 0, "how long a command may take to get its session, e.g. 30s; 0 for no limit (default $ROLECALL_TIMEOUT, else 1m)")
 
 	root.AddCommand(
 		newDemoCmd(g, nil),
@@ -116,6 +135,10 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		newSSOCmd(g, nil),
 	)
 	addVersion(root, g)
+	// The completion commands take their writer when they are made.
+	root.SetOut(g.Stdout)
+	root.SetErr(g.Stderr)
+	completionArgs(root)
 	// Positional-argument mistakes are usage errors too.
 	for _, c := range root.Commands() {
 		wrapArgs(c)
@@ -125,6 +148,32 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	}
 	wrapArgs(root)
 	return root
+}
+
+// commandDeadline is the deadline of one command's work.
+type commandDeadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	limit  time.Duration
+}
+
+func (d *commandDeadline) expired() bool {
+	return errors.Is(d.ctx.Err(), context.DeadlineExceeded)
+}
+
+// startDeadline gives cmd its deadline (see globalOptions.timeout). The
+// terminal UI has none: its calls have their own, and it waits on people.
+func startDeadline(cmd *cobra.Command, g *globalOptions) (*commandDeadline, error) {
+	if !cmd.HasParent() || cmd.Name() == "demo" {
+		return nil, nil
+	}
+	limit, err := g.timeout()
+	if err != nil || limit == 0 {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), limit)
+	cmd.SetContext(ctx)
+	return &commandDeadline{ctx: ctx, cancel: cancel, limit: limit}, nil
 }
 
 // wrapArgs makes a command's argument validation return usageError.
@@ -138,5 +187,27 @@ func wrapArgs(c *cobra.Command) {
 			return usageError{fmt.Errorf("%s (see '%s --help')", err, cmd.CommandPath())}
 		}
 		return nil
+	}
+}
+
+// completionArgs makes `completion SHELL` with a shell it has no script
+// for (or none) a usage error rather than a help page that exits 0.
+func completionArgs(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sub := range c.Commands() {
+			shells = append(shells, sub.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{fmt.Errorf("completion needs a shell: %s (see 'rolecall completion --help')", strings.Join(shells, ", "))}
+			}
+			return usageError{fmt.Errorf("no completion for %q; rolecall has completions for %s", termsafe.Clean(args[0]), strings.Join(shells, ", "))}
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -43,7 +44,7 @@ func runSessions(opts *SessionsOptions) error {
 	}
 	list, warns := mgr.Sessions()
 	for _, w := range warns {
-		fmt.Fprintln(opts.Stderr, "warning: "+w.Error())
+		fmt.Fprintln(opts.Stderr, "warning: "+termsafe.Lines(w.Error()))
 	}
 	now := opts.Now()
 	if opts.JSON {
@@ -64,7 +65,7 @@ func runSessions(opts *SessionsOptions) error {
 		if set.Default.Holds(s.Profile, s.Creds.AccessKeyID) {
 			mark = "[default]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Profile, expiryText(s.Expires(), now), dash(s.AssumedRoleARN), mark)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", termsafe.Clean(s.Profile), expiryText(s.Expires(), now), termsafe.Clean(dash(s.AssumedRoleARN)), mark)
 	}
 	return tw.Flush()
 }
@@ -116,10 +117,10 @@ func runRenew(ctx context.Context, opts *RenewOptions) error {
 		return err
 	}
 	if res.Wrote && !opts.JSON {
-		fmt.Fprintf(opts.Stdout, "[default] in %s now holds the new session.\n", set.Files.Credentials)
+		fmt.Fprintf(opts.Stdout, "[default] in %s now holds the new session.\n", termsafe.Clean(set.Files.Credentials))
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintln(opts.Stderr, "warning: "+w)
+		fmt.Fprintln(opts.Stderr, "warning: "+termsafe.Lines(w))
 	}
 	return nil
 }
@@ -178,10 +179,10 @@ func runForget(opts *ForgetOptions) error {
 		return err
 	}
 	if n == 0 {
-		_, err = fmt.Fprintf(opts.Stdout, "Nothing cached for %s.\n", opts.Profile)
+		_, err = fmt.Fprintf(opts.Stdout, "Nothing cached for %s.\n", termsafe.Clean(opts.Profile))
 		return err
 	}
-	_, err = fmt.Fprintf(opts.Stdout, "Forgot the cached session of %s.\n", opts.Profile)
+	_, err = fmt.Fprintf(opts.Stdout, "Forgot the cached session of %s.\n", termsafe.Clean(opts.Profile))
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/spf13/cobra"
 )
@@ -85,16 +86,17 @@ func runUse(ctx context.Context, opts *UseOptions) error {
 		return err
 	}
 	if res.BackupProfile != "" {
-		fmt.Fprintf(opts.Stdout, "Copied the old keys of [default] to [%s].\n", res.BackupProfile)
+		fmt.Fprintf(opts.Stdout, "Copied the old keys of [default] to [%s].\n", termsafe.Clean(res.BackupProfile))
 	}
 	what := opts.Profile + "'s session"
 	if res.Session.AssumedRoleARN != "" {
 		what += " (" + res.Session.AssumedRoleARN + ")"
 	}
 	fmt.Fprintf(opts.Stdout, "[default] in %s now holds %s, expiring %s.\n",
-		set.Files.Credentials, what, expiryText(res.Session.Expires(), opts.Now()))
+		termsafe.Clean(set.Files.Credentials), termsafe.Clean(what), expiryText(res.Session.Expires(), opts.Now()))
+	printNotes(opts.sessionDeps, res.Session)
 	for _, w := range res.Warnings {
-		fmt.Fprintln(opts.Stderr, "warning: "+w)
+		fmt.Fprintln(opts.Stderr, "warning: "+termsafe.Lines(w))
 	}
 	return nil
 }
@@ -110,19 +112,19 @@ func runUseClear(opts *UseOptions) error {
 		return err
 	}
 	if def.Profile == "" {
-		fmt.Fprintf(opts.Stdout, "Nothing to clear: [default] in %s holds no session from rolecall.\n", path)
+		fmt.Fprintf(opts.Stdout, "Nothing to clear: [default] in %s holds no session from rolecall.\n", termsafe.Clean(path))
 	} else {
 		if err := profiles.ClearDefault(path); err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", def.Profile, path)
+		fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", termsafe.Clean(def.Profile), termsafe.Clean(path))
 		def = profiles.DefaultState{}
 	}
 	// [default] is empty now: the keys use --force moved aside may be what
 	// the user wants back.
 	if def.AccessKeyID == "" {
 		if backup, err := profiles.NewestBackup(path); err == nil && backup != "" {
-			fmt.Fprintf(opts.Stdout, "The keys [default] held before are kept in [%s]; 'rolecall use --restore' puts them back.\n", backup)
+			fmt.Fprintf(opts.Stdout, "The keys [default] held before are kept in [%s]; 'rolecall use --restore' puts them back.\n", termsafe.Clean(backup))
 		}
 	}
 	return nil
@@ -138,9 +140,9 @@ func runUseRestore(opts *UseOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.Stdout, "[default] in %s holds the keys of [%s] again", path, res.Backup)
+	fmt.Fprintf(opts.Stdout, "[default] in %s holds the keys of [%s] again", termsafe.Clean(path), termsafe.Clean(res.Backup))
 	if res.Replaced != "" {
-		fmt.Fprintf(opts.Stdout, ", in place of %s's session", res.Replaced)
+		fmt.Fprintf(opts.Stdout, ", in place of %s's session", termsafe.Clean(res.Replaced))
 	}
 	fmt.Fprintln(opts.Stdout, "; the backup profile is gone.")
 	return nil

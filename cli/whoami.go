@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -52,6 +53,7 @@ func runWhoami(ctx context.Context, opts *WhoamiOptions) error {
 		return writeJSON(opts.Stdout, id)
 	}
 	tw := tabwriter.NewWriter(opts.Stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "account\t%s\narn\t%s\nuser id\t%s\n", id.Account, id.ARN, id.UserID)
+	// What STS answered is read from the network: escape it.
+	fmt.Fprintf(tw, "account\t%s\narn\t%s\nuser id\t%s\n", termsafe.Clean(id.Account), termsafe.Clean(id.ARN), termsafe.Clean(id.UserID))
 	return tw.Flush()
 }

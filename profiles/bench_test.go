@@ -42,3 +42,55 @@ func BenchmarkParse10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoad5000Hops loads a config holding a chain of 5,000 roles
+// next to an unrelated profile: resolution must stay linear in the size
+// of the config (milliseconds), not quadratic in the chain's length.
+func BenchmarkLoad5000Hops(b *testing.B) {
+	set, err := parseLoad(b, string(profilegen.Chain(5000)))
+	if err != nil || set.Get("unrelated").Err != nil {
+		b.Fatalf("Load: %v", err)
+	}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "config")
+	os.WriteFile(path, profilegen.Chain(5000), 0o600)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(Files{Config: path}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseBuild400k parses and resolves 400,000 generated profiles
+// (a 67 MB config) in memory: the cost per profile behind MaxFileSize.
+// Load itself refuses a file that large (BenchmarkLoadRefused).
+func BenchmarkParseBuild400k(b *testing.B) {
+	cfg, cred := profilegen.Generate(400000)
+	c, k := string(cfg), string(cred)
+	b.SetBytes(int64(len(cfg) + len(cred)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := parseBoth(c, "config", k, "credentials", parseOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if set := build(m); len(set.Profiles) != 400000 {
+			b.Fatalf("%d profiles", len(set.Profiles))
+		}
+	}
+}
+
+// BenchmarkLoadRefused is Load of the 400,000-profile config, which is
+// over MaxFileSize: refused from its size, without reading it.
+func BenchmarkLoadRefused(b *testing.B) {
+	cfg, _ := profilegen.Generate(400000)
+	path := filepath.Join(b.TempDir(), "config")
+	os.WriteFile(path, cfg, 0o600)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(Files{Config: path}); err == nil {
+			b.Fatal("a 67 MB config was loaded")
+		}
+	}
+}

@@ -50,7 +50,9 @@ func build(m *merged) *Set {
 	chains := make([]Chain, len(all))
 	roots := newRootCache(len(all))
 	halves(len(all), func(lo, hi int) {
-		r := &resolver{roots: roots}
+		// Each half holds its share of the hops a Set may hold in all.
+		r := &resolver{roots: roots, mark: make([]uint32, len(all)),
+			budget: (hi-lo)*deepHopsPerProfile + hopsSpare*(hi-lo)/max(len(all), 1)}
 		for i := lo; i < hi; i++ {
 			p := &all[i]
 			if p.Err != nil || p.Kind == KindOther {

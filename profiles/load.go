@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"runtime"
@@ -159,15 +160,53 @@ func Load(files Files) (*Set, error) {
 	return set, nil
 }
 
+// MaxFileSize is the largest config or credentials file rolecall reads.
+// 16 MiB holds about 100,000 profiles; loading that many takes a few
+// hundred megabytes, and a larger file (or a device or pipe that never
+// ends) is refused before it is read, so memory stays bounded.
+const MaxFileSize = 16 << 20
+
+var errTooLarge = errors.New("file too large")
+
+// readLimited reads at most limit bytes of the file at path, or fails with
+// errTooLarge. It reads through a limit rather than trusting the size the
+// file reports: a FIFO or /dev/zero reports none.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var size int64
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		if size = fi.Size(); size > limit {
+			return nil, errTooLarge
+		}
+	}
+	// Sized up front as os.ReadFile does; ReadFrom wants 512 bytes spare.
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+	}
+	if int64(buf.Len()) > limit {
+		return nil, errTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
 // readText reads a file that should hold text. A missing file is not an
 // error: ok is false.
 func readText(path, what string) (text string, ok bool, err error) {
 	if path == "" {
 		return "", false, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, nil
+	}
+	if errors.Is(err, errTooLarge) {
+		return "", false, fmt.Errorf("the %s file %s is larger than %d MiB, more than any AWS %s file needs; rolecall does not read it (point --%s at the right file, or split it)",
+			what, path, MaxFileSize>>20, what, what)
 	}
 	if err != nil {
 		var pe *fs.PathError

@@ -1,6 +1,8 @@
 package profiles
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,7 +21,7 @@ var credentialSources = map[string]RootKind{
 // name itself as source_profile to use its own keys. Errors are reported
 // against the selected profile, at the line that causes them.
 func (s *Set) resolve(name string) (*Chain, *Error) {
-	var r resolver
+	r := resolver{budget: -1}
 	c, err := s.resolveInto(name, s.Get(name), &r)
 	if err != nil {
 		return nil, err
@@ -27,12 +29,40 @@ func (s *Set) resolve(name string) (*Chain, *Error) {
 	return &c, nil
 }
 
+// MaxChainHops is how many source_profile hops rolecall follows from a
+// profile before it calls the chain too long. Real chains are one to three
+// roles deep (each hop is an STS call capped at an hour), and the AWS CLI
+// itself gives up near 130; the cap keeps resolution linear in the size of
+// the config whatever it holds.
+const MaxChainHops = 64
+
+// A Set holds its chains' hops once per profile, so a config of a long
+// chain that branches into many profiles would hold the long chain once
+// per branch. Chains of up to shortChain roles (real ones) always
+// resolve; longer ones share a budget of deepHopsPerProfile hops per
+// profile plus hopsSpare, and past it a profile gets an error instead.
+const (
+	shortChain         = 4
+	deepHopsPerProfile = 1
+	hopsSpare          = 1 << 16
+)
+
 // resolver is what resolving many profiles shares: an arena for the hops,
-// and the roots already built, since most chains start at one of a few
-// IAM users.
+// the roots already built, since most chains start at one of a few IAM
+// users, and the marks of the walk under way.
 type resolver struct {
 	arena []RoleHop
 	roots *rootCache // nil: keep nothing (resolving one profile)
+	// budget is how many more hops the chains longer than shortChain may
+	// take; < 0 for no limit.
+	budget int
+	// mark[idx] == walk marks the profiles the current walk has visited,
+	// so that the loop check costs one lookup, not a scan of the path.
+	mark []uint32
+	walk uint32
+	// visited and hops are the scratch space of resolveInto.
+	visited []string
+	hops    []RoleHop
 }
 
 // rootCache holds the roots built so far, by way and Set.Profiles index.
@@ -95,12 +125,17 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 	fail := func(pos Pos, msg string) (Chain, *Error) {
 		return Chain{}, &Error{Pos: pos, Profile: name, Msg: msg}
 	}
-	var visitedBuf [8]string
-	visited := visitedBuf[:0]
-	var hopBuf [4]RoleHop
-	hops := hopBuf[:0]
+	// The path and the hops are scratch space that the resolver keeps
+	// from one profile to the next: chain copies the hops it keeps.
+	visited, hops := r.visited[:0], r.hops[:0]
+	defer func() { r.visited, r.hops = visited[:0], hops[:0] }()
 	cur := name
 	var from *Profile // the profile whose source_profile led here
+	r.walk++
+	if r.walk == 0 { // wrapped: old marks could match again
+		clear(r.mark)
+		r.walk = 1
+	}
 	for {
 		p := first
 		if from != nil {
@@ -113,12 +148,13 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 			return fail(from.Props.Get(keySourceProfile).Pos, "source_profile "+strconv.Quote(cur)+
 				" of profile "+strconv.Quote(from.Name)+" does not exist (add [profile "+cur+"] or fix the name)")
 		}
-		for _, v := range visited {
-			if v == cur {
-				loop := strings.Join(append(visited, cur), " -> ")
-				return fail(from.Props.Get(keySourceProfile).Pos, "source_profile loop: "+loop+
-					" (end the chain at a profile with keys or a credential_source)")
-			}
+		if r.seen(p, visited, cur) {
+			return fail(from.Props.Get(keySourceProfile).Pos, "source_profile loop: "+pathText(append(visited, cur))+
+				" (end the chain at a profile with keys or a credential_source)")
+		}
+		if len(visited) > MaxChainHops {
+			return fail(from.Props.Get(keySourceProfile).Pos, fmt.Sprintf("the chain of source profiles is longer than %d: %s "+
+				"(rolecall follows at most %d; end the chain sooner)", MaxChainHops, pathText(append(visited, cur)), MaxChainHops))
 		}
 		visited = append(visited, cur)
 		if len(visited) > 1 && p.HasKeys {
@@ -126,14 +162,14 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 			if err != nil {
 				return Chain{}, err
 			}
-			return r.chain(r.share(p, rootViaKeys, root), hops), nil
+			return r.chain(r.share(p, rootViaKeys, root), hops)
 		}
 		if p.RoleARN == "" || p.WebIdentityFile != "" {
 			root, err := s.baseRoot(name, p)
 			if err != nil {
 				return Chain{}, err
 			}
-			return r.chain(r.share(p, rootViaSettings, root), hops), nil
+			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
 		switch {
 		case p.SourceProfile != "" && p.CredentialSource != "":
@@ -150,14 +186,14 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 					" (use Environment, Ec2InstanceMetadata or EcsContainer)")
 			}
 			root := Root{Kind: kind, Profile: p.Name, Pos: csrc.Pos}
-			return r.chain(r.share(p, rootViaSettings, root), hops), nil
+			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
 		if p.SourceProfile == p.Name {
 			root, err := s.baseRoot(name, p)
 			if err != nil {
 				return Chain{}, err
 			}
-			return r.chain(r.share(p, rootViaSettings, root), hops), nil
+			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
 		from = p
 		cur = p.SourceProfile
@@ -175,9 +211,18 @@ func profileRef(selected string, p *Profile) string {
 // chain stores hops (collected from the selected profile outwards) in
 // reverse, so that the selected profile's role is assumed last. Every
 // chain's hops share one arena: one allocation instead of one per profile.
-func (r *resolver) chain(root *Root, hops []RoleHop) Chain {
+func (r *resolver) chain(root *Root, hops []RoleHop) (Chain, *Error) {
 	if len(hops) == 0 {
-		return Chain{Root: root}
+		return Chain{Root: root}, nil
+	}
+	if r.budget >= 0 && len(hops) > shortChain {
+		if len(hops) > r.budget {
+			last := hops[0] // the selected profile's own role
+			return Chain{}, &Error{Pos: last.Pos, Profile: last.Profile, Msg: fmt.Sprintf("this chain of %d roles is one too many: "+
+				"the config's chains of more than %d roles hold more hops than rolecall keeps for a config of its size; "+
+				"shorten the long chains", len(hops), shortChain)}
+		}
+		r.budget -= len(hops)
 	}
 	a := r.arena
 	if cap(a)-len(a) < len(hops) {
@@ -190,7 +235,32 @@ func (r *resolver) chain(root *Root, hops []RoleHop) Chain {
 		a = append(a, hops[i])
 	}
 	r.arena = a
-	return Chain{Root: root, Roles: a[start:len(a):len(a)]}
+	return Chain{Root: root, Roles: a[start:len(a):len(a)]}, nil
+}
+
+// seen reports whether the walk under way has visited p (named cur)
+// already: one mark per profile of a loaded Set, a scan of the path for a
+// Set built by hand.
+func (r *resolver) seen(p *Profile, visited []string, cur string) bool {
+	if p.idx >= 0 && int(p.idx) < len(r.mark) {
+		if r.mark[p.idx] == r.walk {
+			return true
+		}
+		r.mark[p.idx] = r.walk
+		return false
+	}
+	return slices.Contains(visited, cur)
+}
+
+// pathText joins a path of profile names, keeping a long one short: the
+// first and last few names, and how many were left out.
+func pathText(names []string) string {
+	const ends = 5
+	if len(names) <= 2*ends+1 {
+		return strings.Join(names, " -> ")
+	}
+	return strings.Join(names[:ends], " -> ") + fmt.Sprintf(" -> … (%d more) -> ", len(names)-2*ends) +
+		strings.Join(names[len(names)-ends:], " -> ")
 }
 
 func hop(p *Profile) RoleHop {

@@ -346,3 +346,22 @@ func (m *Manager) Sessions() ([]*Session, []error) {
 	})
 	return out, warns
 }
+
+// readSmallFile reads a file that should be small, refusing one larger
+// than limit rather than reading it all (a device, a pipe, a planted
+// file).
+func readSmallFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d KiB, far more than it should hold", path, limit>>10)
+	}
+	return b, nil
+}

@@ -70,13 +70,15 @@ func (m *Manager) assume(ctx context.Context, p *profiles.Profile, key string, w
 			}
 		}
 		client := m.stsClient(t, credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken))
+		action := "assume " + hop.RoleARN
+		if hop.Profile != p.Name {
+			action += " (profile " + hop.Profile + ")"
+		}
+		o := newOp(p.Name, action, t.stsName())
+		o.mfa, o.at = withMFA, hop.Pos.String()
 		out, err := client.AssumeRole(ctx, in)
 		if err != nil {
-			action := "assume " + hop.RoleARN
-			if hop.Profile != p.Name {
-				action += " (profile " + hop.Profile + ")"
-			}
-			return nil, classify(op{profile: p.Name, action: action, endpoint: t.stsName(), mfa: withMFA}, err)
+			return nil, classify(o, err)
 		}
 		creds = fromSTS(out.Credentials)
 		if u := out.AssumedRoleUser; u != nil && u.Arn != nil {

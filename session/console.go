@@ -320,7 +320,7 @@ func (m *Manager) signinToken(ctx context.Context, profile, base string, c Crede
 	q := url.Values{}
 	q.Set("Action", "getSigninToken")
 	q.Set("Session", string(sess))
-	ctx, cancel := context.WithTimeout(ctx, responseTimeout+dialTimeout)
+	ctx, cancel := context.WithTimeout(ctx, m.callTimeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"?"+q.Encode(), nil)
 	if err != nil {

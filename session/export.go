@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -116,6 +117,11 @@ func (h Handoff) ExportLines(shell string) (string, error) {
 // and set vars: the one place each shell's quoting lives.
 func exportLines(shell string, removed []string, vars []Var) (string, error) {
 	var b strings.Builder
+	for _, v := range vars {
+		if err := carriable(shell, v); err != nil {
+			return "", err
+		}
+	}
 	switch shell {
 	case "", "bash", "zsh", "sh":
 		fmt.Fprintf(&b, "unset %s\n", strings.Join(removed, " "))
@@ -136,24 +142,58 @@ func exportLines(shell string, removed []string, vars []Var) (string, error) {
 			fmt.Fprintf(&b, "Remove-Item Env:%s -ErrorAction SilentlyContinue\n", n)
 		}
 		for _, v := range vars {
-			fmt.Fprintf(&b, "$Env:%s = '%s'\n", v.Name, strings.ReplaceAll(v.Value, "'", "''"))
+			fmt.Fprintf(&b, "$Env:%s = %s\n", v.Name, powershellQuote(v.Value))
 		}
 	case "cmd":
 		for _, n := range removed {
 			fmt.Fprintf(&b, "set %s=\n", n)
 		}
 		for _, v := range vars {
-			// cmd.exe has no quoting that survives these; AWS keys never
-			// contain them.
-			if strings.ContainsAny(v.Value, "\"%!\r\n") {
-				return "", fmt.Errorf("%s holds a character cmd.exe cannot take in a set command; use --shell powershell", v.Name)
-			}
 			fmt.Fprintf(&b, "set \"%s=%s\"\n", v.Name, v.Value)
 		}
 	default:
 		return "", fmt.Errorf("unknown shell %q; use one of %s", shell, strings.Join(Shells, ", "))
 	}
 	return b.String(), nil
+}
+
+// carriable refuses a value that no quoting of shell can carry: a NUL
+// (no environment variable holds one) in any shell; for cmd.exe, which
+// has no quoting that survives them, also '"', '%', '!' and control
+// characters. AWS keys never hold them; a region or a credential_process
+// could.
+func carriable(shell string, v Var) error {
+	if i := strings.IndexByte(v.Value, 0); i >= 0 {
+		return fmt.Errorf("%s holds a NUL character, which no environment variable can carry; fix where it comes from (the profile's region, or the credential_process output)", v.Name)
+	}
+	if shell != "cmd" {
+		return nil
+	}
+	if i := strings.IndexFunc(v.Value, func(r rune) bool { return r == '"' || r == '%' || r == '!' || r < 0x20 || r == 0x7f }); i >= 0 {
+		return fmt.Errorf("%s holds %s, which cmd.exe cannot take in a set command; use --shell powershell", v.Name, strconv.QuoteRune(rune(v.Value[i])))
+	}
+	return nil
+}
+
+// powershellQuotes are the characters that open and close a PowerShell
+// single-quoted (verbatim) string: the ASCII apostrophe and the curly
+// single quotes U+2018 to U+201B. Inside one, each is written twice.
+const powershellQuotes = "'\u2018\u2019\u201a\u201b"
+
+// powershellQuote single-quotes a value for PowerShell, doubling every
+// character that would end the string, not only the ASCII one.
+func powershellQuote(v string) string {
+	var b strings.Builder
+	b.Grow(len(v) + 2)
+	b.WriteByte('\'')
+	for _, r := range v {
+		b.WriteRune(r)
+		if strings.ContainsRune(powershellQuotes, r) {
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // posixQuote single-quotes a value for sh, bash and zsh: nothing inside

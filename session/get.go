@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -81,6 +82,7 @@ func (m *Manager) get(ctx context.Context, name string, minLife time.Duration, o
 	if minLife != skipCache {
 		s, err := m.cachedAt(p, key, minLife)
 		if s != nil && (m.opts.Duration == 0 || s.Requested == want) {
+			m.noteNesting(p, s)
 			return s, nil
 		}
 		warning = err // a damaged cache file is replaced, and the user told
@@ -98,7 +100,22 @@ func (m *Manager) get(ctx context.Context, name string, minLife time.Duration, o
 	if warning != nil {
 		s.Notes = append(slices.Clip(s.Notes), warning.Error())
 	}
+	m.noteNesting(p, &s)
 	return &s, nil
+}
+
+// noteNesting tells the user, on a session it hands out, that a profile
+// whose credential_source is Environment took its keys from another
+// profile's session: the environment rolecall shell or exec set up
+// (ROLECALL_PROFILE names it). The note is not cached.
+func (m *Manager) noteNesting(p *profiles.Profile, s *Session) {
+	outer := m.getenv("ROLECALL_PROFILE")
+	if outer == "" || p.Chain.Root.Kind != profiles.RootEnvironment || m.getenv("AWS_ACCESS_KEY_ID") == "" {
+		return
+	}
+	s.Notes = append(slices.Clip(s.Notes), fmt.Sprintf("profile %s takes its keys from the environment (credential_source = Environment), "+
+		"and this environment holds profile %s's session, set by 'rolecall shell %s' or 'rolecall exec %s': %s is assumed with %s's keys, not yours",
+		q(p.Name), q(outer), q(outer), q(outer), q(p.Name), q(outer)))
 }
 
 // Cached returns the cached, usable session of a profile without any

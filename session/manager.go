@@ -34,6 +34,15 @@ type Options struct {
 	// seconds (a test's emulator) lowers it: AWS never issues less than
 	// 15 minutes.
 	MinLife time.Duration
+	// Interactive says a user at a terminal can answer a
+	// credential_process's own prompts: it then runs with rolecall's stdin
+	// and stderr, in rolecall's process group (Ctrl-C reaches both).
+	// Otherwise it gets no stdin and a process group of its own, killed as
+	// a whole on timeout, and its stderr is kept for the error message.
+	Interactive bool
+	// CallTimeout bounds each attempt of every network call (connect,
+	// headers and body); zero means the default CallTimeout.
+	CallTimeout time.Duration
 }
 
 // Manager assumes, caches and renews sessions for the profiles of a Set.

@@ -167,13 +167,15 @@ func (m *Manager) mfaSession(ctx context.Context, t target, root *profiles.Root,
 		return Credentials{}, err
 	}
 	client := m.stsClient(t, credentials.NewStaticCredentialsProvider(root.AccessKeyID, root.SecretAccessKey, ""))
+	o := newOp(t.profile, "get an MFA session for "+serial, t.stsName())
+	o.mfa = true
 	out, err := client.GetSessionToken(ctx, &sts.GetSessionTokenInput{
 		SerialNumber:    aws.String(serial),
 		TokenCode:       aws.String(code),
 		DurationSeconds: aws.Int32(int32(d / time.Second)),
 	})
 	if err != nil {
-		return Credentials{}, classify(op{profile: t.profile, action: "get an MFA session for " + serial, endpoint: t.stsName(), mfa: true}, err)
+		return Credentials{}, classify(o, err)
 	}
 	c := fromSTS(out.Credentials)
 	if path, err := m.mfaPath(root.AccessKeyID, serial); err == nil {

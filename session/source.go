@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rolecall/rolecall/profiles"
@@ -13,6 +14,7 @@ import (
 func (m *Manager) rootCredentials(ctx context.Context, t target, root *profiles.Root) (aws.Credentials, error) {
 	var (
 		prov aws.CredentialsProvider
+		run  *processRun
 		err  error
 	)
 	switch root.Kind {
@@ -25,7 +27,7 @@ func (m *Manager) rootCredentials(ctx context.Context, t target, root *profiles.
 	case profiles.RootECS:
 		prov, err = m.ecsProvider(t)
 	case profiles.RootProcess:
-		prov = processProvider(root)
+		prov, run, err = m.processProvider(t, root)
 	case profiles.RootSSO:
 		prov, err = m.ssoProvider(ctx, t, root)
 	case profiles.RootWebIdentity:
@@ -36,30 +38,50 @@ func (m *Manager) rootCredentials(ctx context.Context, t target, root *profiles.
 	if err != nil {
 		return aws.Credentials{}, err
 	}
+	start := time.Now()
 	creds, err := prov.Retrieve(ctx)
 	if err != nil {
-		return aws.Credentials{}, m.classifyRoot(t, root, err)
+		if root.Kind == profiles.RootProcess {
+			return aws.Credentials{}, classifyProcess(ctx, t, root, run, start, err)
+		}
+		return aws.Credentials{}, m.classifyRoot(t, root, start, err)
 	}
 	return creds, nil
 }
 
 // classifyRoot explains a root failure in the words of its source.
-func (m *Manager) classifyRoot(t target, root *profiles.Root, err error) error {
+func (m *Manager) classifyRoot(t target, root *profiles.Root, start time.Time, err error) error {
+	prof := q(t.profile)
 	switch root.Kind {
 	case profiles.RootIMDS:
-		return &Error{Kind: KindMetadata, Profile: t.profile, Endpoint: m.imdsEndpoint(), Err: err,
-			Msg: fmt.Sprintf("profile %s: the EC2 instance metadata service at %s gave no credentials (%s).\nRun on an instance with a role, or set AWS_EC2_METADATA_SERVICE_ENDPOINT.", t.profile, m.imdsEndpoint(), oneLine(cause(err)))}
+		ep := q(m.imdsEndpoint())
+		e := &Error{Kind: KindMetadata, Profile: t.profile, Endpoint: ep, Err: err,
+			Msg: fmt.Sprintf("profile %s: the EC2 instance metadata service at %s gave no credentials (%s).\nRun on an instance with a role, or set AWS_EC2_METADATA_SERVICE_ENDPOINT.", prof, ep, q(oneLine(cause(err))))}
+		switch {
+		case badEndpointHost(err):
+			e.Msg = fmt.Sprintf("profile %s: the instance metadata endpoint %s cannot be used: the AWS SDK for Go refuses an IPv6 address with the scheme's own port written out (as in http://[::1]:80).\nLeave the port out of AWS_EC2_METADATA_SERVICE_ENDPOINT, or use a host name.", prof, ep)
+		case isTimeout(err):
+			e.Msg = fmt.Sprintf("profile %s: %s.\nRun on an instance with a role, or set AWS_EC2_METADATA_SERVICE_ENDPOINT.", prof, timeoutText("the EC2 instance metadata service", ep, start, err))
+		}
+		return e
 	case profiles.RootECS:
-		ep, _ := m.ecsEndpoint()
-		return &Error{Kind: KindMetadata, Profile: t.profile, Endpoint: ep, Err: err,
-			Msg: fmt.Sprintf("profile %s: the container credentials endpoint %s gave no credentials (%s).\nCheck AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI and the authorization token.", t.profile, ep, oneLine(cause(err)))}
-	case profiles.RootSSO:
-		return m.classifySSO(t, root, err)
+		raw, _ := m.ecsEndpoint()
+		ep := q(raw)
+		e := &Error{Kind: KindMetadata, Profile: t.profile, Endpoint: ep, Err: err,
+			Msg: fmt.Sprintf("profile %s: the container credentials endpoint %s gave no credentials (%s).\nCheck AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI and the authorization token.", prof, ep, q(oneLine(cause(err))))}
+		if isTimeout(err) {
+			e.Msg = fmt.Sprintf("profile %s: %s.\nCheck AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI.", prof, timeoutText("the container credentials endpoint", ep, start, err))
+		}
+		return e
 	case profiles.RootWebIdentity:
-		return classify(op{profile: t.profile, action: "assume " + root.RoleARN + " with a web identity token", endpoint: t.stsName()}, err)
+		o := newOp(t.profile, "assume "+root.RoleARN+" with a web identity token", t.stsName())
+		o.start = start
+		return classify(o, err)
+	case profiles.RootSSO:
+		return m.classifySSO(t, root, start, err)
 	}
 	return &Error{Kind: KindSource, Profile: t.profile, Err: err,
-		Msg: fmt.Sprintf("profile %s: no %s credentials (%s).", t.profile, root.Kind, oneLine(cause(err)))}
+		Msg: fmt.Sprintf("profile %s: no %s credentials (%s).", prof, root.Kind, q(oneLine(cause(err))))}
 }
 
 // cause is the innermost message of an SDK provider error, which wraps

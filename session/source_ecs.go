@@ -1,7 +1,6 @@
 package session
 
 import (
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,7 +37,7 @@ func (m *Manager) ecsProvider(t target) (aws.CredentialsProvider, error) {
 		case tokenFile != "":
 			// Read on every call: the agent rotates the file.
 			o.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
-				b, err := os.ReadFile(tokenFile)
+				b, err := readSmallFile(tokenFile, maxTokenFile)
 				return strings.TrimSpace(string(b)), err
 			})
 		case token != "":

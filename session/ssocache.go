@@ -88,7 +88,7 @@ func parseSSOTime(s string) (time.Time, error) {
 // readSSOToken reads a token cache file; a missing file is (nil, nil).
 // A file without an access token and its expiry is an error naming it.
 func readSSOToken(path string) (*ssoToken, error) {
-	b, err := readSmallFile(path)
+	b, err := readSSOCacheFile(path)
 	if b == nil || err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func pyString(s string) string {
 // readRegistration reads a cached registration; a missing, unreadable or
 // foreign one is nil (a new registration replaces it).
 func readRegistration(path string) *ssoRegistration {
-	b, err := readSmallFile(path)
+	b, err := readSSOCacheFile(path)
 	if b == nil || err != nil {
 		return nil
 	}
@@ -285,9 +285,9 @@ func (r *ssoRegistration) marshal() ([]byte, error) {
 	}{r.ClientID, r.ClientSecret, r.ExpiresAt.UTC().Format(ssoTimeLayout), r.Scopes, r.GrantTypes})
 }
 
-// readSmallFile reads a cache file of bounded size; a missing one is
+// readSSOCacheFile reads a cache file of bounded size; a missing one is
 // (nil, nil).
-func readSmallFile(path string) ([]byte, error) {
+func readSSOCacheFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
@@ -103,7 +104,9 @@ func (m *Manager) SSOAssignments(ctx context.Context, ssoSession string) ([]prof
 
 func (m *Manager) ssoListErr(t target, cfg ssoConfig, action string, err error) error {
 	root := &profiles.Root{Profile: cfg.profile, SSORegion: cfg.region, SSOSession: cfg.session, SSOStartURL: cfg.startURL}
-	e := m.classifySSO(t, root, err)
+	// Each portal call has a deadline of its own: a call that timed out
+	// ran for that long.
+	e := m.classifySSO(t, root, time.Now().Add(-m.callTimeout()), err)
 	if se, ok := e.(*Error); ok && se.Kind == KindSource {
 		se.Msg = fmt.Sprintf("%s: the SSO portal could not %s (%s).", cfg.name(), action, oneLine(cause(err)))
 	}

@@ -282,7 +282,7 @@ func oidcErr(t target, cfg ssoConfig, action string, err error) error {
 }
 
 // classifySSO explains a failure of the SSO portal's GetRoleCredentials.
-func (m *Manager) classifySSO(t target, root *profiles.Root, err error) error {
+func (m *Manager) classifySSO(t target, root *profiles.Root, start time.Time, err error) error {
 	var (
 		unauth *ssotypes.UnauthorizedException
 		api    smithy.APIError
@@ -300,12 +300,19 @@ func (m *Manager) classifySSO(t target, root *profiles.Root, err error) error {
 	if endpoint == "" {
 		endpoint = "https://portal.sso." + root.SSORegion + ".amazonaws.com"
 	}
-	if isNetErr(err) {
-		return &Error{Kind: KindUnreachable, Profile: t.profile, Endpoint: endpoint, Err: err,
-			Msg: fmt.Sprintf("profile %s: the SSO portal at %s is not reachable.\nCheck the network, sso_region, and AWS_ENDPOINT_URL_SSO.", t.profile, endpoint)}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &Error{Kind: KindOther, Profile: t.profile, Endpoint: q(endpoint), Err: err,
+			Msg: fmt.Sprintf("profile %s: SSO credentials: cancelled", q(t.profile))}
+	case isTimeout(err):
+		return &Error{Kind: KindUnreachable, Profile: t.profile, Endpoint: q(endpoint), Err: err,
+			Msg: fmt.Sprintf("profile %s: %s.\nCheck the network and sso_region, or try again.", q(t.profile), timeoutText("the SSO portal", q(endpoint), start, err))}
+	case isNetErr(err):
+		return &Error{Kind: KindUnreachable, Profile: t.profile, Endpoint: q(endpoint), Err: err,
+			Msg: fmt.Sprintf("profile %s: the SSO portal at %s is not reachable.\nCheck the network, sso_region, and AWS_ENDPOINT_URL_SSO.", q(t.profile), q(endpoint))}
 	}
-	return &Error{Kind: KindSource, Profile: t.profile, Endpoint: endpoint, Err: err,
-		Msg: fmt.Sprintf("profile %s: the SSO portal gave no credentials (%s).", t.profile, oneLine(cause(err)))}
+	return &Error{Kind: KindSource, Profile: t.profile, Endpoint: q(endpoint), Err: err,
+		Msg: fmt.Sprintf("profile %s: the SSO portal gave no credentials (%s).", q(t.profile), q(oneLine(cause(err))))}
 }
 
 // LoginFlow is how a login got (or gets) its token.

@@ -2,10 +2,13 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,13 +20,22 @@ import (
 	"github.com/rolecall/rolecall/profiles"
 )
 
-// Timeouts chosen so that an unreachable STS fails within seconds rather
-// than hanging the UI or a credential_process call.
+// Deadlines chosen so that a failed STS (or SSO, IMDS, ECS) is reported
+// within seconds rather than hanging the UI, a command or the AWS CLI
+// waiting on credential_process.
 const (
-	dialTimeout     = 2 * time.Second
-	responseTimeout = 10 * time.Second
+	// dialTimeout bounds connecting (and the TLS handshake).
+	dialTimeout = 2 * time.Second
+	// CallTimeout bounds one attempt of every network call as a whole:
+	// connecting, the headers and the body. An endpoint that accepted the
+	// connection and then stalls is given up on after it.
+	CallTimeout = 5 * time.Second
+	// maxAttempts counts the attempts of a call that failed fast (refused
+	// or reset connections, 5xx, throttling). A call that timed out is not
+	// tried again: the same endpoint would most likely stall again, and a
+	// user would wait three times as long for the same answer.
 	maxAttempts     = 3
-	maxRetryBackoff = 2 * time.Second
+	maxRetryBackoff = time.Second
 )
 
 // fallbackSTSRegion is where STS calls go when no region is set anywhere.
@@ -124,22 +136,121 @@ func (t target) stsName() string {
 // connections are reused across hops and calls.
 func (m *Manager) httpClient() aws.HTTPClient {
 	m.httpOnce.Do(func() {
-		m.http = awshttp.NewBuildableClient().
-			WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
+		limit := m.callTimeout()
+		client := awshttp.NewBuildableClient().
+			WithDialerOptions(func(d *net.Dialer) { d.Timeout = min(dialTimeout, limit) }).
 			WithTransportOptions(func(t *http.Transport) {
-				t.ResponseHeaderTimeout = responseTimeout
-				t.TLSHandshakeTimeout = dialTimeout
+				t.TLSHandshakeTimeout = min(dialTimeout, limit)
 			})
+		m.http = &deadlineClient{client: client, limit: limit}
 	})
 	return m.http
+}
+
+// callTimeout bounds one attempt of a network call: Options.CallTimeout,
+// else CallTimeout.
+func (m *Manager) callTimeout() time.Duration {
+	if m.opts.CallTimeout > 0 {
+		return m.opts.CallTimeout
+	}
+	return CallTimeout
 }
 
 func newRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = maxAttempts
 		o.MaxBackoff = maxRetryBackoff
+		o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(noRetryAfterTimeout)}, o.Retryables...)
 	})
 }
+
+// noRetryAfterTimeout keeps a timed-out call from being tried again.
+func noRetryAfterTimeout(err error) aws.Ternary {
+	if isTimeout(err) {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+}
+
+// deadlineClient gives each request one deadline for the whole exchange:
+// connecting, the headers and reading the body to its end. (The HTTP
+// client's own Timeout does too, but a body read it cuts short then
+// fails as a closed connection, which cannot be told from a reset.) An
+// SDK call that timed out once is not sent again: its retries (by the
+// invocation id the SDK gives every attempt) fail at once.
+type deadlineClient struct {
+	client   aws.HTTPClient
+	limit    time.Duration
+	timedOut sync.Map // invocation id → error
+}
+
+// Do implements aws.HTTPClient.
+func (d *deadlineClient) Do(req *http.Request) (*http.Response, error) {
+	id := req.Header.Get("Amz-Sdk-Invocation-Id")
+	if prev, ok := d.timedOut.Load(id); ok && id != "" {
+		return nil, prev.(error)
+	}
+	ctx, cancel := context.WithTimeoutCause(req.Context(), d.limit, errCallTimeout)
+	resp, err := d.client.Do(req.WithContext(ctx))
+	if err != nil {
+		defer cancel()
+		return nil, d.timeoutOf(ctx, id, err)
+	}
+	resp.Body = &deadlineBody{ReadCloser: resp.Body, ctx: ctx, cancel: cancel, d: d, id: id}
+	return resp, nil
+}
+
+type deadlineBody struct {
+	io.ReadCloser
+	ctx    context.Context
+	cancel context.CancelFunc
+	d      *deadlineClient
+	id     string
+}
+
+// Read implements io.Reader.
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = b.d.timeoutOf(b.ctx, b.id, err)
+	}
+	return n, err
+}
+
+// Close implements io.Closer.
+func (b *deadlineBody) Close() error {
+	b.cancel()
+	return b.ReadCloser.Close()
+}
+
+// timeoutOf marks err as the call's timeout when the request's own
+// deadline is what ended it, and remembers the call.
+func (d *deadlineClient) timeoutOf(ctx context.Context, id string, err error) error {
+	// The transport may report the closed connection a moment before the
+	// context says why it was closed.
+	dl, _ := ctx.Deadline()
+	if !errors.Is(context.Cause(ctx), errCallTimeout) && time.Until(dl) > 25*time.Millisecond {
+		return err
+	}
+	err = callTimeoutError{err}
+	if id != "" {
+		d.timedOut.Store(id, err)
+	}
+	return err
+}
+
+// errCallTimeout is the cause of a request's context when its own
+// deadline passed. Its text marks the error even where an SDK layer
+// keeps only the text of what it wraps.
+var errCallTimeout = errors.New("no complete answer before the call's deadline")
+
+// callTimeoutError is a request cut short by its deadline.
+type callTimeoutError struct{ err error }
+
+func (e callTimeoutError) Error() string   { return errCallTimeout.Error() + " (" + e.err.Error() + ")" }
+func (e callTimeoutError) Unwrap() error   { return e.err }
+func (e callTimeoutError) Timeout() bool   { return true }
+func (e callTimeoutError) Temporary() bool { return false }
 
 // config is the one aws.Config every client of a target is built from:
 // region, endpoint, FIPS and dual-stack, the shared HTTP client and the
@@ -200,12 +311,12 @@ func (f endpointFlags) GetUseDualStackEndpoint(context.Context) (aws.DualStackEn
 func (m *Manager) federationClient() *http.Client {
 	m.fedOnce.Do(func() {
 		m.fed = &http.Client{
-			Timeout: responseTimeout + dialTimeout,
+			Timeout: m.callTimeout(),
 			Transport: &http.Transport{
 				Proxy:                 http.ProxyFromEnvironment,
-				DialContext:           (&net.Dialer{Timeout: dialTimeout}).DialContext,
-				TLSHandshakeTimeout:   dialTimeout,
-				ResponseHeaderTimeout: responseTimeout,
+				DialContext:           (&net.Dialer{Timeout: min(dialTimeout, m.callTimeout())}).DialContext,
+				TLSHandshakeTimeout:   min(dialTimeout, m.callTimeout()),
+				ResponseHeaderTimeout: m.callTimeout(),
 			},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}

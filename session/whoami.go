@@ -17,9 +17,10 @@ func (m *Manager) WhoAmI(ctx context.Context, s *Session) (Identity, error) {
 	}
 	t := m.newTarget(p)
 	client := m.stsClient(t, credentials.NewStaticCredentialsProvider(s.Creds.AccessKeyID, s.Creds.SecretAccessKey, s.Creds.SessionToken))
+	o := newOp(s.Profile, "get the caller identity", t.stsName())
 	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return Identity{}, classify(op{profile: s.Profile, action: "get the caller identity", endpoint: t.stsName()}, err)
+		return Identity{}, classify(o, err)
 	}
 	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
 }

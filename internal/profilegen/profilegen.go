@@ -81,3 +81,42 @@ func Generate(n int) (config, credentials []byte) {
 	}
 	return cfg.Bytes(), cred.Bytes()
 }
+
+// Chain returns a config in which profile h(n-1) sits at the end of a
+// chain of n roles, each sourced from the one before, from the IAM user
+// "base" whose keys are in the config too, next to one unrelated role
+// "unrelated" on the same user: the shape of a config that made every
+// command slow when chains were resolved in quadratic time.
+func Chain(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n * 90)
+	b.WriteString("[profile base]\naws_access_key_id = AKIAEXAMPLECHAIN0001\naws_secret_access_key = chain-secret-not-real\n\n")
+	b.WriteString("[profile unrelated]\nrole_arn = arn:aws:iam::123456789012:role/unrelated\nsource_profile = base\n\n")
+	for i := range n {
+		src := "base"
+		if i > 0 {
+			src = fmt.Sprintf("h%d", i-1)
+		}
+		fmt.Fprintf(&b, "[profile h%d]\nrole_arn = arn:aws:iam::123456789012:role/h%d\nsource_profile = %s\n\n", i, i, src)
+	}
+	return b.Bytes()
+}
+
+// Fan returns a config with a chain of depth roles (t0 … t(depth-1)) and
+// leaves roles sourced from its last one: every leaf's chain repeats the
+// whole trunk, so the hops a loaded config holds grow with depth × leaves.
+func Fan(depth, leaves int) []byte {
+	var b bytes.Buffer
+	b.WriteString("[profile base]\naws_access_key_id = AKIAEXAMPLECHAIN0001\naws_secret_access_key = chain-secret-not-real\n\n")
+	for i := range depth {
+		src := "base"
+		if i > 0 {
+			src = fmt.Sprintf("t%d", i-1)
+		}
+		fmt.Fprintf(&b, "[profile t%d]\nrole_arn = arn:aws:iam::123456789012:role/t\nsource_profile = %s\n", i, src)
+	}
+	for i := range leaves {
+		fmt.Fprintf(&b, "[profile l%d]\nrole_arn = arn:aws:iam::123456789012:role/l\nsource_profile = t%d\n", i, depth-1)
+	}
+	return b.Bytes()
+}
