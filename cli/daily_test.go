@@ -85,7 +85,9 @@ func TestListCountsInWords(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config")
 	os.WriteFile(cfg, []byte("[profile only]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = missing\n"), 0o600)
-	code, out, _ := runCmd(t, "list", "--config", cfg, "--credentials", filepath.Join(dir, "none"))
+	creds := filepath.Join(dir, "credentials")
+	os.WriteFile(creds, nil, 0o600)
+	code, out, _ := runCmd(t, "list", "--config", cfg, "--credentials", creds)
 	if code != exitOK || !strings.Contains(out, "\n1 profile, 1 with a problem (") {
 		t.Errorf("exit %d, footer %q", code, out)
 	}

@@ -344,7 +344,7 @@ func TestSmallFilesAreReadWithALimit(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero")
 	}
-	if _, err := readSmallFile("/dev/zero", maxCacheFile); err == nil || !strings.Contains(err.Error(), "larger than 1024 KiB") {
+	if _, err := readSmallFile("/dev/zero", maxCacheFile); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d KiB", maxCacheFile>>10)) {
 		t.Errorf("readSmallFile(/dev/zero): %v", err)
 	}
 	if _, err := tokenFile("/dev/zero").GetIdentityToken(); err == nil {
