@@ -104,18 +104,15 @@ func runUseClear(opts handoffOptions) error {
 	if err != nil {
 		return err
 	}
-	set, err := profiles.Load(profiles.Files{Credentials: path})
+	was, err := profiles.ClearDefault(path, profiles.DefaultOptions{})
 	if err != nil {
 		return err
 	}
-	if set.Default.Profile == "" {
+	if !was.Ours() {
 		fmt.Fprintf(opts.Stdout, "Nothing to clear: [default] in %s holds no session from rolecall.\n", path)
 		return nil
 	}
-	if err := profiles.ClearDefault(path); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", set.Default.Profile, path)
+	fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", was.Profile, path)
 	return nil
 }
 

@@ -123,3 +123,16 @@ func removeStaleTemps(dir string) {
 		os.Remove(m)
 	}
 }
+
+// readCurrent reads the file without a lock; a missing file reads as
+// empty.
+func readCurrent(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %v; check its permissions", path, errors.Unwrap(err))
+	}
+	return string(data), nil
+}

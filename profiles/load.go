@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -103,7 +102,7 @@ type Set struct {
 	// sections of the config file, by name.
 	SSOSessions map[string]*Section
 	Services    map[string]*Section
-	// Default is what rolecall last wrote into [default], if anything.
+	// Default is who holds [default] of the credentials file.
 	Default DefaultState
 	// Problems are file-level problems that did not stop loading (a line
 	// that could not be parsed, an ignored section), each naming file:line.
@@ -259,25 +258,16 @@ func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*
 	return m, nil
 }
 
-// Keys rolecall writes into [default] of the credentials file; the AWS CLI
-// ignores keys it does not know.
-const (
-	KeyRolecallProfile    = "rolecall_profile"
-	KeyRolecallExpiration = "rolecall_expiration"
-)
-
+// defaultState is who holds [default] of the credentials file, as the
+// reader sees it (s is nil when there is none).
 func defaultState(s *section) DefaultState {
 	if s == nil {
 		return DefaultState{}
 	}
-	st := DefaultState{Exists: true}
-	st.Profile = s.props.Get(KeyRolecallProfile).Value
-	if t, err := time.Parse(time.RFC3339, s.props.Get(KeyRolecallExpiration).Value); err == nil {
-		st.Expiration = t
-	}
-	hasKeys := s.props.Get("aws_access_key_id").Value != "" && s.props.Get("aws_secret_access_key").Value != ""
-	st.LongTerm = hasKeys && (s.props.Get("aws_session_token").Value == "" || st.Profile == "")
-	return st
+	return defaultStateOf(func(key string) (string, bool) {
+		v, ok := s.props.Lookup(key)
+		return v.Value, ok
+	})
 }
 
 // SelectedProfile is the profile the AWS CLI uses when none is named:

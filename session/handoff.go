@@ -35,7 +35,7 @@ func (m *Manager) Use(ctx context.Context, profile string, force bool, opts ...C
 		return UseResult{}, fmt.Errorf("%s: profile %s gets its keys from [default], so rolecall cannot write its session there; move those keys to a profile of their own and point source_profile at it", p.Pos, profile)
 	}
 	// Refuse before spending an STS call or an MFA code.
-	if err := profiles.CheckDefault(path, force); err != nil {
+	if err := profiles.CheckDefault(path, profiles.DefaultOptions{Force: force}); err != nil {
 		return UseResult{}, err
 	}
 	// A session about to expire would be stale in the file at once.
@@ -54,8 +54,7 @@ func (m *Manager) Use(ctx context.Context, profile string, force bool, opts ...C
 		SessionToken:    s.Creds.SessionToken,
 		Expiration:      expiration(s),
 		Profile:         profile,
-		Region:          s.Region,
-	}, force)
+	}, profiles.DefaultOptions{Force: force})
 	res := UseResult{Session: s, WriteResult: wr}
 	if err != nil {
 		return res, err
