@@ -259,22 +259,51 @@ func (w DefaultWrite) check() error {
 // block is the [default] lines rolecall writes for w.
 func (w DefaultWrite) block(eol string) []rawLine {
 	block := []rawLine{
-		{"aws_access_key_id = " + w.AccessKeyID, eol},
-		{"aws_secret_access_key = " + w.SecretAccessKey, eol},
-		{"aws_session_token = " + w.SessionToken, eol},
-		{KeyRolecallProfile + " = " + w.Profile, eol},
-		{KeyRolecallAccessKeyID + " = " + w.AccessKeyID, eol},
+		newLine("aws_access_key_id = "+w.AccessKeyID, eol),
+		newLine("aws_secret_access_key = "+w.SecretAccessKey, eol),
+		newLine("aws_session_token = "+w.SessionToken, eol),
+		newLine(KeyRolecallProfile+" = "+w.Profile, eol),
+		newLine(KeyRolecallAccessKeyID+" = "+w.AccessKeyID, eol),
 	}
 	if !w.Expiration.IsZero() {
-		block = append(block, rawLine{KeyRolecallExpiration + " = " + w.Expiration.UTC().Format(time.RFC3339), eol})
+		block = append(block, newLine(KeyRolecallExpiration+" = "+w.Expiration.UTC().Format(time.RFC3339), eol))
 	}
 	return block
 }
 
+// wants is what [default] must read as after w is written.
+func (w DefaultWrite) wants() map[string]string {
+	want := map[string]string{
+		"aws_access_key_id":     w.AccessKeyID,
+		"aws_secret_access_key": w.SecretAccessKey,
+		"aws_session_token":     w.SessionToken,
+		"aws_security_token":    "",
+		KeyRolecallProfile:      w.Profile,
+		KeyRolecallAccessKeyID:  w.AccessKeyID,
+		KeyRolecallExpiration:   "",
+	}
+	if !w.Expiration.IsZero() {
+		want[KeyRolecallExpiration] = w.Expiration.UTC().Format(time.RFC3339)
+	}
+	return want
+}
+
 // findDefault scans the file and returns its sections and its [default]
-// (nil when there is none).
-func findDefault(path string, lines []rawLine) ([]rawSection, *rawSection, error) {
+// (nil when there is none). It refuses a file the AWS CLI cannot read or
+// would read differently from the AWS SDKs where [default] is concerned.
+func findDefault(path, data string, lines []rawLine) ([]rawSection, *rawSection, error) {
+	if strings.HasPrefix(data, utf8BOM) {
+		return nil, nil, fmt.Errorf("%s starts with a UTF-8 byte order mark, which the AWS CLI cannot read; save it as UTF-8 without one, then retry", path)
+	}
 	secs := scanSections(lines)
+	for _, s := range secs {
+		sdk := !s.broken && s.name == "default"
+		name, ok := botocoreSection(lines[s.header].text)
+		if cli := ok && name == "default"; cli != sdk {
+			return nil, nil, fmt.Errorf("%s:%d: the AWS CLI and the AWS SDKs disagree on whether %q is [default]; write the header as [default] (or rename the section), then retry",
+				path, s.header+1, printable(trimSpace(lines[s.header].text), 40))
+		}
+	}
 	defs := findSections(secs, "default")
 	switch len(defs) {
 	case 0:
@@ -288,6 +317,17 @@ func findDefault(path string, lines []rawLine) ([]rawSection, *rawSection, error
 	}
 	return nil, nil, fmt.Errorf("%s: [default] appears %d times (lines %s); the AWS CLI rejects such a file. Merge them into one by hand, then retry",
 		path, len(defs), strings.Join(at, ", "))
+}
+
+// botocoreSection is the section name botocore (the AWS CLI) reads from a
+// header line: everything between the first '[' and the last ']', as is.
+func botocoreSection(l string) (string, bool) {
+	t := strings.TrimSpace(l)
+	end := strings.LastIndexByte(t, ']')
+	if t == "" || t[0] != '[' || end < 2 {
+		return "", false
+	}
+	return t[1:end], true
 }
 
 // stateAt is who holds the [default] section def (nil: none).
@@ -313,7 +353,7 @@ func expect(path string, def *rawSection, now DefaultState, opts DefaultOptions)
 // writeDefault is WriteDefault on the file's contents.
 func writeDefault(path, data string, w DefaultWrite, opts DefaultOptions, now time.Time) (string, WriteResult, error) {
 	lines, eol, finish := normalizeLines(data)
-	secs, def, err := findDefault(path, lines)
+	secs, def, err := findDefault(path, data, lines)
 	if err != nil {
 		return "", WriteResult{}, err
 	}
@@ -323,57 +363,70 @@ func writeDefault(path, data string, w DefaultWrite, opts DefaultOptions, now ti
 	}
 	res := WriteResult{Default: DefaultState{Holder: DefaultRolecall, Profile: w.Profile, AccessKeyID: w.AccessKeyID}}
 	block := w.block(eol)
+	var out, backupLines []rawLine
+	free := credentialKeys
 	if def == nil {
-		lines = append(lines, rawLine{"[default]", eol})
-		lines = append(lines, block...)
-		return finish(lines), res, nil
-	}
-	moved := credentialKeys
-	if held.Holder == DefaultLongTerm || held.Holder == DefaultOtherTool {
-		if !opts.Force {
-			return "", WriteResult{}, &foreignDefaultError{now: held, msg: fmt.Sprintf(
-				"%s:%d: [default] holds %s that rolecall did not write and will not overwrite; use --force to move them to a backup profile first",
-				path, def.header+1, held)}
+		out = append(append(append(out, lines...), newLine("[default]", eol)), block...)
+	} else {
+		moved := credentialKeys
+		if held.Holder == DefaultLongTerm || held.Holder == DefaultOtherTool {
+			if !opts.Force {
+				return "", WriteResult{}, &foreignDefaultError{now: held, msg: fmt.Sprintf(
+					"%s:%d: [default] holds %s that rolecall did not write and will not overwrite; use --force to move them to a backup profile first",
+					path, def.header+1, held)}
+			}
+			res.BackupProfile = backupName(secs, now)
+			moved, free = movedKeys(), movedKeys()
+			backupLines = append(backupLines, newLine("["+res.BackupProfile+"]", eol))
 		}
-		res.BackupProfile = backupName(secs, now)
-		moved = movedKeys()
-	}
-
-	var backupLines []rawLine
-	var kept []rawLine
-	kept = append(kept, lines[:def.header+1]...)
-	placed := false
-	for _, e := range def.entries {
-		if !moved[e.key] {
-			kept = append(kept, lines[e.start:e.end]...)
-			continue
-		}
-		if res.BackupProfile != "" && keepInBackup(e.key, held) {
-			backupLines = append(backupLines, lines[e.start:e.end]...)
-		}
-		if !placed {
-			kept = append(kept, block...)
-			placed = true
-		}
-	}
-	if !placed {
-		// No credential keys yet: put them after the last property so that
-		// trailing comments and blank lines stay where they were.
-		at := def.header + 1
+		drop := map[int]bool{}
+		at := -1
 		for _, e := range def.entries {
-			if e.key != "" {
-				at = e.end
+			if !credentialKeys[e.key] && !moved[e.key] {
+				continue
+			}
+			if at < 0 {
+				at = e.line
+			}
+			for _, i := range e.lines() {
+				drop[i] = true
+				if res.BackupProfile != "" && moved[e.key] && keepInBackup(e.key, held) {
+					backupLines = append(backupLines, lines[i])
+				}
 			}
 		}
-		insert := len(kept) - (def.end - at)
-		kept = append(kept[:insert], append(append([]rawLine{}, block...), kept[insert:]...)...)
+		if at < 0 {
+			// No credential keys yet: put them after the last property so
+			// that trailing comments and blank lines stay where they were.
+			at = def.last
+		}
+		place := func(at int) []rawLine {
+			out := append([]rawLine{}, lines[:def.header+1]...)
+			for i := def.header + 1; i < def.end; i++ {
+				if i == at {
+					out = append(out, block...)
+				}
+				if !drop[i] {
+					out = append(out, lines[i])
+				}
+			}
+			if at == def.end {
+				out = append(out, block...)
+			}
+			out = append(out, lines[def.end:]...)
+			return append(out, backupLines...)
+		}
+		out = place(at)
+		if at != def.end && checkEdit(path, lines, out, backupLines, w.wants(), free) != nil {
+			// An indented line the reader skips would continue the last
+			// key written before it: write at the end of [default] instead.
+			out = place(def.end)
+		}
 	}
-	kept = append(kept, lines[def.end:]...)
-	if res.BackupProfile != "" {
-		kept = append(kept, rawLine{"[" + res.BackupProfile + "]", eol})
-		kept = append(kept, backupLines...)
+	if err := checkEdit(path, lines, out, backupLines, w.wants(), free); err != nil {
+		return "", WriteResult{}, err
 	}
-	return finish(kept), res, nil
+	return finish(out), res, nil
 }
 
 // movedKeys are the keys of a foreign [default] that go to the backup
@@ -421,7 +474,7 @@ func backupName(secs []rawSection, now time.Time) string {
 // clearDefault is ClearDefault on the file's contents.
 func clearDefault(path, data string, opts DefaultOptions) (string, DefaultState, error) {
 	lines, _, finish := normalizeLines(data)
-	_, def, err := findDefault(path, lines)
+	_, def, err := findDefault(path, data, lines)
 	if err != nil {
 		return "", DefaultState{}, err
 	}
@@ -435,16 +488,24 @@ func clearDefault(path, data string, opts DefaultOptions) (string, DefaultState,
 	case DefaultLongTerm, DefaultOtherTool:
 		return "", DefaultState{}, fmt.Errorf("%s:%d: %w: it holds %s, which were left alone", path, def.header+1, ErrNotWrittenByRolecall, held)
 	}
-	var body []rawLine
-	props := 0
+	drop := map[int]bool{}
 	for _, e := range def.entries {
 		if credentialKeys[e.key] {
+			for _, i := range e.lines() {
+				drop[i] = true
+			}
+		}
+	}
+	props := 0
+	var body []rawLine
+	for i := def.header + 1; i < def.end; i++ {
+		if drop[i] {
 			continue
 		}
-		if e.key != "" || strings.TrimSpace(lines[e.start].text) != "" {
+		if strings.TrimSpace(lines[i].text) != "" {
 			props++
 		}
-		body = append(body, lines[e.start:e.end]...)
+		body = append(body, lines[i])
 	}
 	out := append([]rawLine{}, lines[:def.header]...)
 	if props > 0 {
@@ -454,7 +515,74 @@ func clearDefault(path, data string, opts DefaultOptions) (string, DefaultState,
 	// Nothing of the user's is left in [default]: drop the header too, so a
 	// section rolecall appended disappears entirely.
 	out = append(out, lines[def.end:]...)
+	want := map[string]string{}
+	for k := range credentialKeys {
+		want[k] = ""
+	}
+	if err := checkEdit(path, lines, out, nil, want, nil); err != nil {
+		return "", DefaultState{}, err
+	}
 	return finish(out), held, nil
+}
+
+// checkEdit checks an edit of [default] before it is written: every line
+// outside [default] is kept, in order, followed only by extra; there is at
+// most one [default]; each key in want reads as its value there ("": not
+// set); and every key of [default] in neither want nor free reads as
+// before. It is the writer's promise, checked on every edit rather than
+// trusted.
+func checkEdit(path string, in, out, extra []rawLine, want map[string]string, free map[string]bool) error {
+	secsIn, secsOut := scanSections(in), scanSections(out)
+	before, after := outsideDefault(in, secsIn), outsideDefault(out, secsOut)
+	ok := len(after) == len(before)+len(extra)
+	for i := 0; ok && i < len(after); i++ {
+		if i < len(before) {
+			ok = after[i] == before[i]
+		} else {
+			ok = after[i] == extra[i-len(before)]
+		}
+	}
+	defIn, defOut := findSections(secsIn, "default"), findSections(secsOut, "default")
+	ok = ok && len(defOut) <= 1
+	get := func(defs []rawSection, key string) string {
+		if len(defs) == 0 {
+			return ""
+		}
+		v, _ := defs[0].get(key)
+		return v
+	}
+	for k, v := range want {
+		ok = ok && get(defOut, k) == v
+	}
+	if len(defIn) == 1 {
+		for _, e := range defIn[0].entries {
+			if _, set := want[e.key]; !set && !free[e.key] {
+				ok = ok && get(defOut, e.key) == get(defIn, e.key)
+			}
+		}
+	}
+	if !ok {
+		line := 1
+		if len(defIn) > 0 {
+			line = defIn[0].header + 1
+		}
+		return fmt.Errorf("%s:%d: rewriting [default] would change how the lines around it read (look for indented or malformed lines in and right after [default]); fix them, then retry", path, line)
+	}
+	return nil
+}
+
+// outsideDefault is the file's lines without [default]'s (header included).
+func outsideDefault(lines []rawLine, secs []rawSection) []rawLine {
+	var out []rawLine
+	next := 0
+	for _, s := range secs {
+		if s.broken || s.name != "default" {
+			continue
+		}
+		out = append(out, lines[next:s.header]...)
+		next = s.end
+	}
+	return append(out, lines[next:]...)
 }
 
 // ShadowWarnings lists the reasons the keys written into [default] would

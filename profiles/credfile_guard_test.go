@@ -336,3 +336,125 @@ func TestCredfileExpect(t *testing.T) {
 		})
 	}
 }
+
+// headerCase is a file whose headers the reader, the writer and botocore
+// must agree on.
+type headerCase struct {
+	name, in string
+	// refused is a substring of the error; "" when the write goes ahead.
+	refused string
+	// want is the file after writing sessionFor("new").
+	want string
+	// keep are profile/key/value triples both readers must still see.
+	keep [][3]string
+}
+
+var headerCases = []headerCase{
+	{name: "indented header at the top", in: "  [default]\nregion = eu-west-1\n[x]\na = b\n",
+		want: "  [default]\nregion = eu-west-1\n" + newBlock + "[x]\na = b\n",
+		keep: [][3]string{{"x", "a", "b"}, {"default", "region", "eu-west-1"}}},
+	{name: "indented header after a section header", in: "[x]\n\t[default]\nregion = eu-west-1\n",
+		want: "[x]\n\t[default]\nregion = eu-west-1\n" + newBlock,
+		keep: [][3]string{{"default", "region", "eu-west-1"}}},
+	{name: "indented header under a property is part of its value", in: "[x]\na = b\n  [default]\nc = d\n",
+		want: "[x]\na = b\n  [default]\nc = d\n[default]\n" + newBlock,
+		keep: [][3]string{{"x", "c", "d"}}},
+	{name: "double closing bracket is another section", in: "[default]]\nc = d\n",
+		want: "[default]]\nc = d\n[default]\n" + newBlock},
+	{name: "comment after the header", in: "[default] # mine\nregion = eu-west-1\n[x]\na = b\n",
+		want: "[default] # mine\nregion = eu-west-1\n" + newBlock + "[x]\na = b\n",
+		keep: [][3]string{{"x", "a", "b"}, {"default", "region", "eu-west-1"}}},
+	{name: "comment right after the bracket", in: "[default];mine\nregion = eu-west-1\n",
+		want: "[default];mine\nregion = eu-west-1\n" + newBlock,
+		keep: [][3]string{{"default", "region", "eu-west-1"}}},
+	{name: "byte order mark", in: utf8BOM + "[default]\nregion = eu-west-1\n", refused: "byte order mark"},
+	{name: "spaces inside the brackets", in: "[ default ]\nregion = eu-west-1\n", refused: "disagree"},
+	{name: "text after the bracket", in: "[default]x\nregion = eu-west-1\n", refused: "disagree"},
+}
+
+// newBlock is what WriteDefault writes for sessionFor("new").
+const newBlock = "aws_access_key_id = ASIAXXXXXXXXXXXXXNEW\naws_secret_access_key = secret-of-new\naws_session_token = token-of-new\n" +
+	"rolecall_profile = new\nrolecall_access_key_id = ASIAXXXXXXXXXXXXXNEW\nrolecall_expiration = 2026-11-23T16:00:00Z\n"
+
+func TestCredfileHeaders(t *testing.T) {
+	for _, tt := range headerCases {
+		t.Run(tt.name, func(t *testing.T) {
+			path := credFile(t, tt.in)
+			_, err := WriteDefault(path, sessionFor("new"), DefaultOptions{})
+			if tt.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.refused) || !strings.Contains(err.Error(), path) {
+					t.Fatalf("error %v, want one naming %s and %q", err, path, tt.refused)
+				}
+				if readString(t, path) != tt.in {
+					t.Errorf("a refused write changed the file")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := readString(t, path); got != tt.want {
+				t.Errorf("wrote\n%q\nwant\n%q", got, tt.want)
+			}
+			set, err := Load(Files{Credentials: path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !set.Default.Ours() || set.Default.Profile != "new" {
+				t.Errorf("the reader sees [default] holding %q", set.Default)
+			}
+			for _, k := range tt.keep {
+				if p := set.Get(k[0]); p == nil || p.Get(k[1]) != k[2] {
+					t.Errorf("the reader lost [%s] %s", k[0], k[1])
+				}
+			}
+		})
+	}
+	t.Run("the reader reads a file with a byte order mark but says the AWS CLI cannot", func(t *testing.T) {
+		path := credFile(t, utf8BOM+"[default]\naws_access_key_id = AKIALONGTERMKEY0001\naws_secret_access_key = s\n")
+		set, err := Load(Files{Credentials: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set.Default.Holder != DefaultLongTerm {
+			t.Errorf("the reader does not see [default]'s long-term keys: %q", set.Default)
+		}
+		if len(set.Problems) != 1 || !strings.Contains(set.Problems[0].Error(), path+":1: the file starts with a UTF-8 byte order mark") {
+			t.Errorf("problems %v, want one about the byte order mark", set.Problems)
+		}
+	})
+}
+
+// botocore is the referee: after each write the AWS CLI reads the written
+// key from [default] and every other key as before.
+func TestCredfileHeadersAWSCLI(t *testing.T) {
+	awsBin := testenv.RequireTool(t, "aws")
+	get := func(t *testing.T, path, profile, key string) string {
+		t.Helper()
+		c := exec.Command(awsBin, "configure", "get", key, "--profile", profile)
+		c.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PYENV_ROOT=" + os.Getenv("PYENV_ROOT"),
+			"AWS_SHARED_CREDENTIALS_FILE=" + path, "AWS_CONFIG_FILE=" + filepath.Join(t.TempDir(), "none")}
+		out, _ := c.Output()
+		return strings.TrimSpace(string(out))
+	}
+	for _, tt := range headerCases {
+		if tt.refused != "" {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := credFile(t, tt.in)
+			if _, err := WriteDefault(path, sessionFor("new"), DefaultOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := get(t, path, "default", "aws_access_key_id"); got != sessionFor("new").AccessKeyID {
+				t.Errorf("the AWS CLI reads [default]'s key id as %q", got)
+			}
+			for _, k := range tt.keep {
+				if got := get(t, path, k[0], k[1]); got != k[2] {
+					t.Errorf("the AWS CLI reads [%s] %s as %q, want %q", k[0], k[1], got, k[2])
+				}
+			}
+		})
+	}
+}

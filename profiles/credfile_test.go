@@ -177,7 +177,7 @@ func TestCredfileClear(t *testing.T) {
 		{name: "empty file stays empty", in: "", want: ""},
 		{name: "user keys in default stay", in: "[default]\nregion = eu-west-1\n# mine\n[x]\na = b\n", want: "[default]\nregion = eu-west-1\n# mine\n[x]\na = b\n"},
 		{name: "crlf", in: "[x]\r\na = b\r\n", want: "[x]\r\na = b\r\n"},
-		{name: "no final newline", in: "[x]\na = b", want: "[x]\na = b"},
+		{name: "no final newline: the one the write added stays", in: "[x]\na = b", want: "[x]\na = b\n"},
 		{name: "long-term keys are not ours", in: "[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n", wantErr: ErrNotWrittenByRolecall},
 	}
 	for _, tt := range tests {

@@ -143,49 +143,62 @@ func (s *Set) Get(name string) *Profile {
 // an error (its Exists flag stays false); an unreadable or binary file is.
 // One broken profile never hides the others: its problem is on its Err.
 func Load(files Files) (*Set, error) {
-	cfgText, cfgOK, err := readText(files.Config, "config")
+	cfgText, cfgOK, cfgBOM, err := readText(files.Config, "config")
 	if err != nil {
 		return nil, err
 	}
-	credText, credOK, err := readText(files.Credentials, "credentials")
+	credText, credOK, credBOM, err := readText(files.Credentials, "credentials")
 	if err != nil {
 		return nil, err
 	}
 	files.ConfigExists, files.CredentialsExists = cfgOK, credOK
 	m, _ := parseBoth(cfgText, files.Config, credText, files.Credentials, parseOptions{})
+	for _, f := range []struct {
+		path string
+		bom  bool
+	}{{files.Config, cfgBOM}, {files.Credentials, credBOM}} {
+		if f.bom {
+			m.problems = append(m.problems, &Error{Pos: Pos{File: f.path, Line: 1}, Msg: msgBOM})
+		}
+	}
 	set := build(m)
 	set.Files = files
 	set.Default = defaultState(m.credDefault)
 	return set, nil
 }
 
+// msgBOM is the problem of a file that starts with a byte order mark. The
+// reader still reads it, as the AWS SDKs for other languages may.
+const msgBOM = "the file starts with a UTF-8 byte order mark, which the AWS CLI cannot read (\"Unable to parse config file\"); save it as UTF-8 without one"
+
 // readText reads a file that should hold text. A missing file is not an
-// error: ok is false.
-func readText(path, what string) (text string, ok bool, err error) {
+// error: ok is false. bom says the file started with a byte order mark,
+// which text no longer holds.
+func readText(path, what string) (text string, ok, bom bool, err error) {
 	if path == "" {
-		return "", false, nil
+		return "", false, false, nil
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", false, nil
+		return "", false, false, nil
 	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return "", false, fmt.Errorf("cannot read the %s file %s: %v (fix its permissions or pass --%s)", what, path, err, what)
+		return "", false, false, fmt.Errorf("cannot read the %s file %s: %v (fix its permissions or pass --%s)", what, path, err, what)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data, bom = bytes.CutPrefix(data, []byte(utf8BOM))
 	if i := bytes.IndexByte(data, 0); i >= 0 || !utf8.Valid(data) {
-		return "", false, fmt.Errorf("%s is not a text file (binary or not UTF-8): point --%s at the AWS %s file", path, what, what)
+		return "", false, false, fmt.Errorf("%s is not a text file (binary or not UTF-8): point --%s at the AWS %s file", path, what, what)
 	}
 	if len(data) == 0 {
-		return "", true, nil
+		return "", true, bom, nil
 	}
 	// The bytes are never written again: share them rather than copy a
 	// file that can be megabytes long. Every value read is a substring.
-	return unsafe.String(&data[0], len(data)), true, nil
+	return unsafe.String(&data[0], len(data)), true, bom, nil
 }
 
 // merged is both files' sections, the credentials file overlaid on config.
