@@ -203,9 +203,13 @@ func WriteDefault(path string, w DefaultWrite, opts DefaultOptions) (WriteResult
 // DefaultEmpty. Keys rolecall did not write are refused under the lock with
 // an error wrapping ErrNotWrittenByRolecall.
 func ClearDefault(path string, opts DefaultOptions) (DefaultState, error) {
+	t, err := inspect(path)
+	if err != nil {
+		return DefaultState{}, err
+	}
 	// Nothing to clear needs no lock file: what holds keys is decided
 	// again under the lock.
-	data, err := readCurrent(path)
+	data, err := readCurrent(t.path)
 	if err != nil {
 		return DefaultState{}, err
 	}
@@ -228,7 +232,11 @@ func ClearDefault(path string, opts DefaultOptions) (DefaultState, error) {
 // would give, so that a caller can refuse before it spends an STS call or
 // an MFA code. A missing file is fine.
 func CheckDefault(path string, opts DefaultOptions) error {
-	data, err := readCurrent(path)
+	t, err := inspect(path)
+	if err != nil {
+		return err
+	}
+	data, err := readCurrent(t.path)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package profiles
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -457,4 +459,76 @@ func TestCredfileHeadersAWSCLI(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCredfileSiblingFiles(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "credentials"), filepath.Join(dir, "credentials2")
+	for _, p := range []string{a, b} {
+		os.WriteFile(p, []byte("[x]\na = b\n"), 0o600)
+	}
+	t.Run("a writer removes only its own file's old temp files", func(t *testing.T) {
+		old := time.Now().Add(-time.Hour)
+		plant := func(name string, mtime time.Time) string {
+			p := filepath.Join(dir, name)
+			os.WriteFile(p, []byte("half"), 0o600)
+			os.Chtimes(p, mtime, mtime)
+			return p
+		}
+		staleA := plant(".credentials.rolecall-tmp-111", old)
+		freshA := plant(".credentials.rolecall-tmp-222", time.Now())
+		staleB := plant(".credentials2.rolecall-tmp-333", old)
+		notOurs := plant(".credentials.rolecall-tmp-old.bak", old)
+		if _, err := WriteDefault(a, sessionFor("one"), DefaultOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(staleA); err == nil {
+			t.Errorf("the killed writer's old temp file of credentials is still there")
+		}
+		for _, p := range []string{freshA, staleB, notOurs} {
+			if _, err := os.Stat(p); err != nil {
+				t.Errorf("%s was removed", filepath.Base(p))
+			}
+			os.Remove(p)
+		}
+	})
+	t.Run("concurrent writers of two files in one directory", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make(chan error, 100)
+		for i := range 6 {
+			path := []string{a, b}[i%2]
+			wg.Go(func() {
+				for j := range 4 {
+					if _, err := WriteDefault(path, sessionFor(fmt.Sprintf("p%d%d", i, j)), DefaultOptions{}); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("a write failed: %v", err)
+		}
+		for _, p := range []string{a, b} {
+			set, err := Load(Files{Credentials: p})
+			if err != nil || !set.Default.Ours() || set.Get("x") == nil {
+				t.Errorf("%s: [default] %q, err %v", p, set.Default, err)
+			}
+		}
+	})
+}
+
+func TestCredfileLockFileErrors(t *testing.T) {
+	t.Run("the lock file's name is taken by a directory", func(t *testing.T) {
+		path := credFile(t, "[x]\na = b\n")
+		os.Mkdir(path+".lock", 0o700)
+		_, err := WriteDefault(path, sessionFor("one"), DefaultOptions{})
+		if err == nil || !strings.Contains(err.Error(), "cannot create the lock file "+path+".lock") || !strings.Contains(err.Error(), "is a directory") {
+			t.Fatalf("error %v; want one saying the lock file %s.lock is a directory", err, path)
+		}
+		if strings.Contains(err.Error(), "locked by another writer") {
+			t.Errorf("error blames another writer")
+		}
+	})
 }

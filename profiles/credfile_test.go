@@ -243,7 +243,7 @@ func TestCredfileWriteDefaultOnDisk(t *testing.T) {
 			if dst, _ := os.Stat(dir); runtime.GOOS != "windows" && tt.existing == nil && dst.Mode().Perm() != 0o700 {
 				t.Errorf("dir mode %v, want 0700", dst.Mode().Perm())
 			}
-			left, _ := filepath.Glob(filepath.Join(dir, tempPattern))
+			left, _ := filepath.Glob(filepath.Join(dir, tempPrefix(path)+"*"))
 			if len(left) > 0 {
 				t.Errorf("temp files left behind: %v", left)
 			}
