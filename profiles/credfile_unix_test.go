@@ -33,7 +33,7 @@ func requireRoot(t *testing.T) {
 }
 
 // Run as root on another user's file (sudo -E rolecall use), a write keeps
-// the file and its lock file that user's.
+// the file, its lock file and rolecall's record that user's.
 func TestCredfileKeepsOwnerGroupMode(t *testing.T) {
 	requireRoot(t)
 	t.Run("existing file", func(t *testing.T) {
@@ -48,7 +48,7 @@ func TestCredfileKeepsOwnerGroupMode(t *testing.T) {
 		if uid, gid, mode := owner(t, path); uid != otherUID || gid != otherGID || mode != 0o640 {
 			t.Errorf("after the write: uid %d gid %d mode %04o, want %d %d 0640", uid, gid, mode, otherUID, otherGID)
 		}
-		for _, p := range []string{path + ".lock"} {
+		for _, p := range []string{path + ".lock", seenPath(path)} {
 			if uid, gid, _ := owner(t, p); uid != otherUID || gid != otherGID {
 				t.Errorf("%s belongs to %d:%d; its user could no longer lock the file", filepath.Base(p), uid, gid)
 			}

@@ -1,7 +1,6 @@
 package profiles
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // Files names the config and credentials files in use.
@@ -178,7 +176,7 @@ func readText(path, what string) (text string, ok, bom bool, err error) {
 	if path == "" {
 		return "", false, false, nil
 	}
-	data, err := os.ReadFile(path)
+	text, err = readSettled(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, false, nil
 	}
@@ -189,16 +187,11 @@ func readText(path, what string) (text string, ok, bom bool, err error) {
 		}
 		return "", false, false, fmt.Errorf("cannot read the %s file %s: %v (fix its permissions or pass --%s)", what, path, err, what)
 	}
-	data, bom = bytes.CutPrefix(data, []byte(utf8BOM))
-	if i := bytes.IndexByte(data, 0); i >= 0 || !utf8.Valid(data) {
+	text, bom = strings.CutPrefix(text, utf8BOM)
+	if i := strings.IndexByte(text, 0); i >= 0 || !utf8.ValidString(text) {
 		return "", false, false, fmt.Errorf("%s is not a text file (binary or not UTF-8): point --%s at the AWS %s file", path, what, what)
 	}
-	if len(data) == 0 {
-		return "", true, bom, nil
-	}
-	// The bytes are never written again: share them rather than copy a
-	// file that can be megabytes long. Every value read is a substring.
-	return unsafe.String(&data[0], len(data)), true, bom, nil
+	return text, true, bom, nil
 }
 
 // merged is both files' sections, the credentials file overlaid on config.
