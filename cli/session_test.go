@@ -182,7 +182,7 @@ func TestSessionCommands(t *testing.T) {
 			dir := t.TempDir()
 			creds := filepath.Join(dir, "credentials")
 			src, _ := os.ReadFile(sessionCredentials)
-			def := "\n[default]\naws_access_key_id = " + tc.key + "\naws_secret_access_key = x\naws_session_token = y\nrolecall_profile = three\n"
+			def := "\n[default]\naws_access_key_id = " + tc.key + "\naws_secret_access_key = x\naws_session_token = y\nrolecall_profile = three\nrolecall_access_key_id = " + tc.key + "\n"
 			if err := os.WriteFile(creds, append(src, def...), 0o600); err != nil {
 				t.Fatal(err)
 			}

@@ -107,22 +107,20 @@ func runUseClear(opts *UseOptions) error {
 	if err != nil {
 		return err
 	}
-	def, err := profiles.ReadDefault(path)
+	// The decision is made under the writer's lock: a [default] that is
+	// someone else's is refused there, naming what it holds.
+	was, err := profiles.ClearDefault(path, profiles.DefaultOptions{})
 	if err != nil {
 		return err
 	}
-	if def.Profile == "" {
+	if !was.Ours() {
 		fmt.Fprintf(opts.Stdout, "Nothing to clear: [default] in %s holds no session from rolecall.\n", termsafe.Clean(path))
 	} else {
-		if err := profiles.ClearDefault(path); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", termsafe.Clean(def.Profile), termsafe.Clean(path))
-		def = profiles.DefaultState{}
+		fmt.Fprintf(opts.Stdout, "Removed %s's session from [default] in %s.\n", termsafe.Clean(was.Profile), termsafe.Clean(path))
 	}
-	// [default] is empty now: the keys use --force moved aside may be what
-	// the user wants back.
-	if def.AccessKeyID == "" {
+	// [default] holds no keys now: the keys use --force moved aside may be
+	// what the user wants back.
+	if was.Holder == profiles.DefaultEmpty || was.Ours() {
 		if backup, err := profiles.NewestBackup(path); err == nil && backup != "" {
 			fmt.Fprintf(opts.Stdout, "The keys [default] held before are kept in [%s]; 'rolecall use --restore' puts them back.\n", termsafe.Clean(backup))
 		}
@@ -144,6 +142,6 @@ func runUseRestore(opts *UseOptions) error {
 	if res.Replaced != "" {
 		fmt.Fprintf(opts.Stdout, ", in place of %s's session", termsafe.Clean(res.Replaced))
 	}
-	fmt.Fprintln(opts.Stdout, "; the backup profile is gone.")
+	fmt.Fprintf(opts.Stdout, "; [%s] keeps a copy until you delete it.\n", termsafe.Clean(res.Backup))
 	return nil
 }

@@ -5,15 +5,23 @@ import (
 )
 
 // The credentials-file writer works on raw lines so that every byte outside
-// [default] survives exactly; it does its own scan rather than reusing the
-// reader, whose model keeps values, not bytes.
+// [default] survives exactly. The reader's model keeps values, not bytes, so
+// the writer keeps its own line index, but it classifies each line with the
+// reader's functions (kindOf, parseHeader, splitProperty): both always agree
+// on where [default] is and what it holds.
 
 // rawLine is one line of a file, with its line ending ("\n", "\r\n" or ""
 // for a last line without one).
 type rawLine struct {
 	text string
 	eol  string
+	// last marks the file's last line when it had no line ending of its
+	// own (normalizeLines gives it one); added marks a line an edit wrote.
+	last, added bool
 }
+
+// newLine is a line an edit adds.
+func newLine(text, eol string) rawLine { return rawLine{text: text, eol: eol, added: true} }
 
 func (l rawLine) String() string { return l.text + l.eol }
 
@@ -63,113 +71,128 @@ func fileEOL(lines []rawLine) string {
 
 // normalizeLines splits data into lines and gives the last one an ending,
 // so that lines can be moved and inserted freely; finish joins edited lines
-// and takes that ending away again, keeping a missing final newline missing.
+// and takes that ending away again, keeping a missing final newline
+// missing: from the line that lacked it, or from a line the edit added
+// after it, but never from a line of the file that had its own.
 func normalizeLines(data string) (lines []rawLine, eol string, finish func([]rawLine) string) {
 	lines = splitLines(data)
 	eol = fileEOL(lines)
-	noFinal := len(lines) > 0 && lines[len(lines)-1].eol == ""
-	if noFinal {
-		lines[len(lines)-1].eol = eol
+	if n := len(lines); n > 0 && lines[n-1].eol == "" {
+		lines[n-1].eol, lines[n-1].last = eol, true
 	}
+	noFinal := len(lines) > 0 && lines[len(lines)-1].last
 	return lines, eol, func(out []rawLine) string {
-		if noFinal && len(out) > 0 {
-			out[len(out)-1].eol = ""
+		if n := len(out); noFinal && n > 0 && (out[n-1].last || out[n-1].added) {
+			out[n-1].eol = ""
 		}
 		return joinLines(out)
 	}
 }
 
-// headerName returns the section name of a "[name]" line (with an optional
-// trailing comment), and whether the line is a header at all.
-func headerName(text string) (string, bool) {
-	t := strings.TrimLeft(text, " \t")
-	if !strings.HasPrefix(t, "[") {
-		return "", false
-	}
-	end := strings.IndexByte(t, ']')
-	if end < 0 {
-		return "", false
-	}
-	return strings.TrimSpace(t[1:end]), true
-}
-
-// entry is a run of lines inside a section: one property with its
-// continuation lines, or a single comment or blank line.
+// entry is one property of a section: its own line and the continuation
+// lines that belong to it, which comments and blank lines may separate.
 type entry struct {
-	start, end int    // lines[start:end]
-	key        string // lower-cased property name; "" for comments/blanks
-	value      string // the property's value on its own line
+	line  int    // the property's line
+	cont  []int  // its continuation lines
+	key   string // lower-cased property name
+	value string // the value as the reader reads it
+	valid bool   // the name is one the reader keeps
+	sub   bool   // "key =" with indented lines: a sub-property block, no plain value
+	colon bool   // "key: value", which botocore reads and the SEP rejects
 }
 
-// section is one section of the file: its header line and its entries.
+// rawSection is one section of the file: its header line and properties.
 type rawSection struct {
 	name    string
-	header  int // index of the header line
-	end     int // index just past the section's last line
+	broken  bool // the reader rejects the header and drops the lines under it
+	header  int  // index of the header line
+	end     int  // index just past the section's last line
+	last    int  // index just past its last property or continuation line
 	entries []entry
 }
 
-// scanSections finds every section and its entries. Lines before the first
-// header belong to no section and are never touched.
+// scanSections finds every section and its properties by the reader's own
+// rules (kindOf, parseHeader, splitProperty). Lines before the first header
+// belong to no section and are never touched.
 func scanSections(lines []rawLine) []rawSection {
 	var secs []rawSection
 	cur := -1
+	open := false // a property is open for continuation lines
 	for i, l := range lines {
-		if name, ok := headerName(l.text); ok {
+		switch kindOf(l.text, open) {
+		case lineHeader:
 			if cur >= 0 {
 				secs[cur].end = i
 			}
-			secs = append(secs, rawSection{name: name, header: i, end: len(lines)})
+			name, ok := parseHeader(l.text)
+			secs = append(secs, rawSection{name: name, broken: !ok, header: i, end: len(lines), last: i + 1})
 			cur = len(secs) - 1
-			continue
-		}
-		if cur < 0 {
-			continue
-		}
-		s := &secs[cur]
-		t := strings.TrimSpace(l.text)
-		indented := len(l.text) > 0 && (l.text[0] == ' ' || l.text[0] == '\t')
-		last := len(s.entries) - 1
-		switch {
-		case t == "" || t[0] == '#' || t[0] == ';':
-			s.entries = append(s.entries, entry{start: i, end: i + 1})
-		case indented && last >= 0 && s.entries[last].key != "" && s.entries[last].end == i:
-			// A continuation or sub-property line of the property above.
-			s.entries[last].end = i + 1
-		default:
-			// botocore's parser takes ':' as well as '=' between a key
-			// and its value.
-			key, val := t, ""
-			if i := strings.IndexAny(t, "=:"); i >= 0 {
-				key, val = t[:i], t[i+1:]
+			open = false
+		case lineContinuation:
+			if cur < 0 || !open {
+				continue // the reader reports it and skips it
 			}
-			s.entries = append(s.entries, entry{
-				start: i, end: i + 1,
-				key:   strings.ToLower(strings.TrimSpace(key)),
-				value: strings.TrimSpace(val),
-			})
+			s := &secs[cur]
+			e := &s.entries[len(s.entries)-1]
+			if len(e.cont) == 0 && e.value == "" {
+				e.sub = true
+			}
+			if !e.sub {
+				e.value += "\n" + trimSpace(l.text)
+			}
+			e.cont = append(e.cont, i)
+			s.last = i + 1
+		case lineProperty:
+			key, value, msg := splitProperty(l.text)
+			open = msg == "" && cur >= 0
+			if cur < 0 {
+				continue
+			}
+			colon := false
+			if msg != "" {
+				// botocore takes ':' as well as '=' between a key and
+				// its value: such a line holds keys for the AWS CLI.
+				k, v, ok := strings.Cut(l.text, ":")
+				if !ok || trimSpace(k) == "" {
+					continue
+				}
+				key, value, colon = trimSpace(k), trimSpace(v), true
+			}
+			s := &secs[cur]
+			s.entries = append(s.entries, entry{line: i, key: strings.ToLower(key), value: value, valid: validName(key), colon: colon})
+			s.last = i + 1
 		}
 	}
 	return secs
 }
 
-// findSections returns the sections named name, in file order.
+// findSections returns the well-formed sections named name, in file order.
 func findSections(secs []rawSection, name string) []rawSection {
 	var out []rawSection
 	for _, s := range secs {
-		if s.name == name {
+		if s.name == name && !s.broken {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// get returns the value of key in the section, and whether it is set.
+// get returns the value of key in the section as the reader has it: the
+// last setting wins and a sub-property block has no plain value. Unlike the
+// reader it also sees "key: value" lines, which the AWS CLI reads.
 func (s rawSection) get(key string) (string, bool) {
+	v, ok := "", false
 	for _, e := range s.entries {
-		if e.key == key {
-			return e.value, true
+		if e.key != key || !e.valid {
+			continue
+		}
+		v, ok = e.value, !e.sub
+		if e.sub {
+			v = ""
 		}
 	}
-	return "", false
+	return v, ok
 }
+
+// lines returns the property's line and its continuation lines.
+func (e entry) lines() []int { return append([]int{e.line}, e.cont...) }

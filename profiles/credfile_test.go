@@ -29,18 +29,18 @@ func testWrite() DefaultWrite {
 	}
 }
 
-// outsideDefault returns the file's bytes with [default]'s lines (header
+// withoutDefault returns the file's bytes with [default]'s lines (header
 // included) taken out, so two versions can be compared outside it.
-func outsideDefault(data string) string {
-	lines := splitLines(data)
+func withoutDefault(data string) string {
 	var b strings.Builder
 	in := false
-	for _, l := range lines {
-		if name, ok := headerName(l.text); ok {
-			in = name == "default"
+	for _, l := range strings.SplitAfter(data, "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]") {
+			in = strings.TrimSpace(t[1:len(t)-1]) == "default"
 		}
 		if !in {
-			b.WriteString(l.text + l.eol)
+			b.WriteString(l)
 		}
 	}
 	return b.String()
@@ -66,7 +66,7 @@ func TestCredfileWriteFixtures(t *testing.T) {
 		{name: "duplicate", wantErr: errDuplicate},
 		{name: "duplicate", force: true, wantErr: errDuplicate},
 		{name: "longterm", wantErr: ErrLongTermDefault},
-		{name: "foreign-token", wantErr: ErrLongTermDefault},
+		{name: "foreign-token", wantErr: ErrForeignDefault},
 		{name: "longterm", force: true, backup: true},
 		{name: "foreign-token", force: true, backup: true},
 	}
@@ -81,7 +81,8 @@ func TestCredfileWriteFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := "/home/u/.aws/credentials"
-			out, backup, err := writeDefault(path, string(in), testWrite(), tt.force, testNow)
+			out, res, err := writeDefault(path, string(in), testWrite(), DefaultOptions{Force: tt.force}, testNow)
+			backup := res.BackupProfile
 			if tt.wantErr != nil {
 				if err == nil {
 					t.Fatalf("no error; want one wrapping %q", tt.wantErr)
@@ -122,7 +123,7 @@ func TestCredfileWriteFixtures(t *testing.T) {
 			// Every byte outside [default] is kept; a last line without an
 			// ending gets one only when [default] is appended after it.
 			if !tt.backup {
-				before, after := outsideDefault(string(in)), outsideDefault(out)
+				before, after := withoutDefault(string(in)), withoutDefault(out)
 				if before != after && before+"\n" != after {
 					t.Errorf("bytes outside [default] changed")
 				}
@@ -134,8 +135,8 @@ func TestCredfileWriteFixtures(t *testing.T) {
 			if d == nil || d.Get("aws_access_key_id") != w.AccessKeyID || d.Get("aws_secret_access_key") != w.SecretAccessKey || d.Get("aws_session_token") != w.SessionToken {
 				t.Fatalf("[default] read back: credentials mismatch")
 			}
-			if !set.Default.Holds("prod", w.AccessKeyID) {
-				t.Errorf("Set.Default = %+v, want the session of prod just written", set.Default)
+			if want := (DefaultState{Holder: DefaultRolecall, Profile: "prod", AccessKeyID: w.AccessKeyID}); set.Default != want || res.Default != want || !set.Default.Holds("prod", w.AccessKeyID) {
+				t.Errorf("Set.Default = %+v, result %+v, want %+v", set.Default, res.Default, want)
 			}
 			if tt.backup {
 				b := set.Get(backup)
@@ -176,7 +177,7 @@ func TestCredfileClear(t *testing.T) {
 		{name: "empty file stays empty", in: "", want: ""},
 		{name: "user keys in default stay", in: "[default]\nregion = eu-west-1\n# mine\n[x]\na = b\n", want: "[default]\nregion = eu-west-1\n# mine\n[x]\na = b\n"},
 		{name: "crlf", in: "[x]\r\na = b\r\n", want: "[x]\r\na = b\r\n"},
-		{name: "no final newline", in: "[x]\na = b", want: "[x]\na = b"},
+		{name: "no final newline: the one the write added stays", in: "[x]\na = b", want: "[x]\na = b\n"},
 		{name: "long-term keys are not ours", in: "[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n", wantErr: ErrNotWrittenByRolecall},
 	}
 	for _, tt := range tests {
@@ -184,12 +185,12 @@ func TestCredfileClear(t *testing.T) {
 			written := tt.in
 			if tt.wantErr == nil {
 				var err error
-				written, _, err = writeDefault("f", tt.in, testWrite(), false, testNow)
+				written, _, err = writeDefault("f", tt.in, testWrite(), DefaultOptions{}, testNow)
 				if err != nil {
 					t.Fatal(err)
 				}
 			}
-			got, err := clearDefault("f", written)
+			got, was, err := clearDefault("f", written, DefaultOptions{})
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("error %v, want %v", err, tt.wantErr)
@@ -201,6 +202,9 @@ func TestCredfileClear(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("after write and clear:\n%q\nwant\n%q", got, tt.want)
+			}
+			if was.Profile != testWrite().Profile || !was.Ours() {
+				t.Errorf("clear reports %+v, want the session it removed", was)
 			}
 		})
 	}
@@ -226,7 +230,7 @@ func TestCredfileWriteDefaultOnDisk(t *testing.T) {
 				}
 				os.Chmod(path, *tt.existing)
 			}
-			if _, err := WriteDefault(path, testWrite(), false); err != nil {
+			if _, err := WriteDefault(path, testWrite(), DefaultOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			st, err := os.Stat(path)
@@ -239,11 +243,11 @@ func TestCredfileWriteDefaultOnDisk(t *testing.T) {
 			if dst, _ := os.Stat(dir); runtime.GOOS != "windows" && tt.existing == nil && dst.Mode().Perm() != 0o700 {
 				t.Errorf("dir mode %v, want 0700", dst.Mode().Perm())
 			}
-			left, _ := filepath.Glob(filepath.Join(dir, tempPattern))
+			left, _ := filepath.Glob(filepath.Join(dir, tempPrefix(path)+"*"))
 			if len(left) > 0 {
 				t.Errorf("temp files left behind: %v", left)
 			}
-			if err := ClearDefault(path); err != nil {
+			if _, err := ClearDefault(path, DefaultOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := os.ReadFile(path)
@@ -299,12 +303,12 @@ func BenchmarkCredfileEdit(b *testing.B) {
 	for i := range 200 {
 		fmt.Fprintf(&sb, "# profile %d\n[p%d]\naws_access_key_id = AKIA%016d\naws_secret_access_key = s%d\n\n", i, i, i, i)
 		if i == 100 {
-			sb.WriteString("[default]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = t\nrolecall_profile = x\n\n")
+			sb.WriteString("[default]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = t\nrolecall_profile = x\nrolecall_access_key_id = ASIAOLD\n\n")
 		}
 	}
 	data := sb.String()
 	for b.Loop() {
-		if _, _, err := writeDefault("f", data, testWrite(), false, testNow); err != nil {
+		if _, _, err := writeDefault("f", data, testWrite(), DefaultOptions{}, testNow); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -315,7 +319,7 @@ func BenchmarkCredfileWriteDefault(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "credentials")
 	os.WriteFile(path, []byte("[x]\na = b\n"), 0o600)
 	for b.Loop() {
-		if _, err := WriteDefault(path, testWrite(), false); err != nil {
+		if _, err := WriteDefault(path, testWrite(), DefaultOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,17 +1,14 @@
 package profiles
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // Files names the config and credentials files in use.
@@ -103,7 +100,7 @@ type Set struct {
 	// sections of the config file, by name.
 	SSOSessions map[string]*Section
 	Services    map[string]*Section
-	// Default is what rolecall last wrote into [default], if anything.
+	// Default is who holds [default] of the credentials file.
 	Default DefaultState
 	// Problems are file-level problems that did not stop loading (a line
 	// that could not be parsed, an ignored section), each naming file:line.
@@ -144,16 +141,24 @@ func (s *Set) Get(name string) *Profile {
 // an error (its Exists flag stays false); an unreadable or binary file is.
 // One broken profile never hides the others: its problem is on its Err.
 func Load(files Files) (*Set, error) {
-	cfgText, cfgOK, err := readText(files.Config, "config")
+	cfgText, cfgOK, cfgBOM, err := readText(files.Config, "config")
 	if err != nil {
 		return nil, err
 	}
-	credText, credOK, err := readText(files.Credentials, "credentials")
+	credText, credOK, credBOM, err := readText(files.Credentials, "credentials")
 	if err != nil {
 		return nil, err
 	}
 	files.ConfigExists, files.CredentialsExists = cfgOK, credOK
 	m, _ := parseBoth(cfgText, files.Config, credText, files.Credentials, parseOptions{})
+	for _, f := range []struct {
+		path string
+		bom  bool
+	}{{files.Config, cfgBOM}, {files.Credentials, credBOM}} {
+		if f.bom {
+			m.problems = append(m.problems, &Error{Pos: Pos{File: f.path, Line: 1}, Msg: msgBOM})
+		}
+	}
 	set := build(m)
 	set.Files = files
 	set.Default = defaultState(m.credDefault)
@@ -168,44 +173,23 @@ const MaxFileSize = 16 << 20
 
 var errTooLarge = errors.New("file too large")
 
-// readLimited reads at most limit bytes of the file at path, or fails with
-// errTooLarge. It reads through a limit rather than trusting the size the
-// file reports: a FIFO or /dev/zero reports none.
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var size int64
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		if size = fi.Size(); size > limit {
-			return nil, errTooLarge
-		}
-	}
-	// Sized up front as os.ReadFile does; ReadFrom wants 512 bytes spare.
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
-	}
-	if int64(buf.Len()) > limit {
-		return nil, errTooLarge
-	}
-	return buf.Bytes(), nil
-}
+// msgBOM is the problem of a file that starts with a byte order mark. The
+// reader still reads it, as the AWS SDKs for other languages may.
+const msgBOM = "the file starts with a UTF-8 byte order mark, which the AWS CLI cannot read (\"Unable to parse config file\"); save it as UTF-8 without one"
 
 // readText reads a file that should hold text. A missing file is not an
-// error: ok is false.
-func readText(path, what string) (text string, ok bool, err error) {
+// error: ok is false. bom says the file started with a byte order mark,
+// which text no longer holds.
+func readText(path, what string) (text string, ok, bom bool, err error) {
 	if path == "" {
-		return "", false, nil
+		return "", false, false, nil
 	}
-	data, err := readLimited(path, MaxFileSize)
+	text, err = readSettled(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", false, nil
+		return "", false, false, nil
 	}
 	if errors.Is(err, errTooLarge) {
-		return "", false, fmt.Errorf("the %s file %s is larger than %d MiB, more than any AWS %s file needs; rolecall does not read it (point --%s at the right file, or split it)",
+		return "", false, false, fmt.Errorf("the %s file %s is larger than %d MiB, more than any AWS %s file needs; rolecall does not read it (point --%s at the right file, or split it)",
 			what, path, MaxFileSize>>20, what, what)
 	}
 	if err != nil {
@@ -213,18 +197,13 @@ func readText(path, what string) (text string, ok bool, err error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return "", false, fmt.Errorf("cannot read the %s file %s: %v (fix its permissions or pass --%s)", what, path, err, what)
+		return "", false, false, fmt.Errorf("cannot read the %s file %s: %v (fix its permissions or pass --%s)", what, path, err, what)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if i := bytes.IndexByte(data, 0); i >= 0 || !utf8.Valid(data) {
-		return "", false, fmt.Errorf("%s is not a text file (binary or not UTF-8): point --%s at the AWS %s file", path, what, what)
+	text, bom = strings.CutPrefix(text, utf8BOM)
+	if i := strings.IndexByte(text, 0); i >= 0 || !utf8.ValidString(text) {
+		return "", false, false, fmt.Errorf("%s is not a text file (binary or not UTF-8): point --%s at the AWS %s file", path, what, what)
 	}
-	if len(data) == 0 {
-		return "", true, nil
-	}
-	// The bytes are never written again: share them rather than copy a
-	// file that can be megabytes long. Every value read is a substring.
-	return unsafe.String(&data[0], len(data)), true, nil
+	return text, true, bom, nil
 }
 
 // merged is both files' sections, the credentials file overlaid on config.
@@ -297,21 +276,16 @@ func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*
 	return m, nil
 }
 
-// Keys rolecall writes into [default] of the credentials file; the AWS CLI
-// ignores keys it does not know.
-const (
-	KeyRolecallProfile    = "rolecall_profile"
-	KeyRolecallExpiration = "rolecall_expiration"
-)
-
+// defaultState is who holds [default] of the credentials file, as the
+// reader sees it (s is nil when there is none).
 func defaultState(s *section) DefaultState {
 	if s == nil {
 		return DefaultState{}
 	}
-	return DefaultState{
-		Profile:     s.props.Get(KeyRolecallProfile).Value,
-		AccessKeyID: s.props.Get("aws_access_key_id").Value,
-	}
+	return defaultStateOf(func(key string) (string, bool) {
+		v, ok := s.props.Lookup(key)
+		return v.Value, ok
+	})
 }
 
 // SelectedProfile is the profile the AWS CLI uses when none is named:
@@ -326,7 +300,7 @@ func SelectedProfile(getenv func(string) string) string {
 // ReadDefault reads who holds [default] of the credentials file at path
 // now; a missing file or section is the zero DefaultState.
 func ReadDefault(path string) (DefaultState, error) {
-	text, _, err := readText(path, "credentials")
+	text, _, _, err := readText(path, "credentials")
 	if err != nil {
 		return DefaultState{}, err
 	}

@@ -143,8 +143,8 @@ func TestLoadDefaultState(t *testing.T) {
 		creds string
 		want  DefaultState
 	}{
-		{"written by rolecall", "default.credentials", DefaultState{Profile: "prod", AccessKeyID: "ASIASESSION"}},
-		{"long-term keys", "longterm.credentials", DefaultState{AccessKeyID: "AKIALONGTERM"}},
+		{"written by rolecall", "default.credentials", DefaultState{Holder: DefaultRolecall, Profile: "prod", AccessKeyID: "ASIASESSION"}},
+		{"long-term keys", "longterm.credentials", DefaultState{Holder: DefaultLongTerm, AccessKeyID: "AKIALONGTERM"}},
 		{"no default", "broken.credentials", DefaultState{}},
 	}
 	for _, tc := range tests {
@@ -153,9 +153,8 @@ func TestLoadDefaultState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := set.Default
-			if got != tc.want {
-				t.Errorf("Default = %+v, want %+v", got, tc.want)
+			if set.Default != tc.want {
+				t.Errorf("Default = %+v, want %+v", set.Default, tc.want)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ package profiles
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -281,19 +282,79 @@ func (e *Error) Error() string {
 	return s
 }
 
-// DefaultState is who holds [default] of the credentials file.
+// DefaultHolder says who wrote the keys in [default] of the credentials
+// file.
+type DefaultHolder uint8
+
+// The holders of [default].
+const (
+	// DefaultEmpty: there is no [default], or it holds no keys.
+	DefaultEmpty DefaultHolder = iota
+	// DefaultRolecall: a session rolecall wrote; the access key id matches
+	// the one rolecall recorded next to it.
+	DefaultRolecall
+	// DefaultLongTerm: long-term keys (an AKIA key id, or no session token).
+	DefaultLongTerm
+	// DefaultOtherTool: temporary keys that rolecall did not write.
+	DefaultOtherTool
+)
+
+// DefaultState is who holds [default] of the credentials file. Only
+// defaultStateOf decides it; Load, WriteDefault, ClearDefault and
+// CheckDefault all read it from there.
 type DefaultState struct {
-	// Profile is the profile rolecall recorded writing there; empty when
-	// [default] was not written by rolecall.
+	Holder DefaultHolder
+	// Profile is the profile whose session [default] holds; empty unless
+	// Holder is DefaultRolecall.
 	Profile string
-	// AccessKeyID is the key id [default] holds now, whoever wrote it.
+	// AccessKeyID is [default]'s aws_access_key_id, whoever wrote it. It is
+	// not a secret, but show it masked (MaskKeyID).
 	AccessKeyID string
+	// Expires is the expiry another tool wrote next to its temporary keys
+	// (aws_expiration, x_security_token_expires, ...), as written; empty
+	// unless Holder is DefaultOtherTool and the tool wrote one.
+	Expires string
 }
 
-// Holds reports whether [default] holds the session of profile whose
-// access key id is keyID: the profile rolecall recorded and the very keys,
-// not only the name (a later session of the same profile, or keys another
-// tool wrote over rolecall's, are not it).
-func (d DefaultState) Holds(profile, keyID string) bool {
-	return profile != "" && keyID != "" && d.Profile == profile && d.AccessKeyID == keyID
+// Ours reports whether [default] holds a session rolecall wrote.
+func (s DefaultState) Ours() bool { return s.Holder == DefaultRolecall }
+
+// String describes what [default] holds, for messages: "prod's session
+// (ASIA…WXYZ)", "long-term keys (AKIA…WXYZ)", "temporary keys written by
+// another tool (ASIA…WXYZ, expiring ...)" or "no keys". It never holds a
+// secret.
+func (s DefaultState) String() string {
+	key := MaskKeyID(s.AccessKeyID)
+	switch s.Holder {
+	case DefaultRolecall:
+		return fmt.Sprintf("%s's session (%s)", s.Profile, key)
+	case DefaultLongTerm:
+		return "long-term keys (" + key + ")"
+	case DefaultOtherTool:
+		if s.Expires != "" {
+			return fmt.Sprintf("temporary keys written by another tool (%s, expiring %s)", key, s.Expires)
+		}
+		return "temporary keys written by another tool (" + key + ")"
+	}
+	return "no keys"
+}
+
+// MaskKeyID shows an access key id as its first and last four characters,
+// "AKIA…WXYZ"; a short one, or one that is not letters and digits, is all
+// stars.
+func MaskKeyID(id string) string {
+	if len(id) < 8 || strings.IndexFunc(id, func(r rune) bool {
+		return (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') && (r < '0' || r > '9')
+	}) >= 0 {
+		return "****"
+	}
+	return id[:4] + "…" + id[len(id)-4:]
+}
+
+// Holds reports whether [default] holds the session rolecall wrote for
+// profile, whose access key id is keyID: the profile it recorded and the
+// very keys, not only the name (a later session of the same profile, or
+// keys another tool wrote over rolecall's, are not it).
+func (s DefaultState) Holds(profile, keyID string) bool {
+	return s.Ours() && profile != "" && keyID != "" && s.Profile == profile && s.AccessKeyID == keyID
 }

@@ -82,21 +82,13 @@ func (p *parser) errAt(line int, msg string) *Error {
 }
 
 func (p *parser) line(l string, n int) *Error {
-	if l == "" || l[0] == '#' || l[0] == ';' {
+	switch kindOf(l, p.key != "") {
+	case lineBlank:
 		return nil
-	}
-	if isSpace(l[0]) {
-		t := trimSpace(l)
-		if t == "" {
-			return nil
-		}
-		return p.continuation(t, n)
-	}
-	if trimSpace(l) == "" {
-		return nil
-	}
-	if l[0] == '[' {
+	case lineHeader:
 		return p.header(l, n)
+	case lineContinuation:
+		return p.continuation(trimSpace(l), n)
 	}
 	return p.property(l, n)
 }
@@ -110,16 +102,12 @@ func (p *parser) header(l string, n int) *Error {
 func (p *parser) openHeader(l string, n int) *Error {
 	p.flush()
 	p.key = ""
-	if i := strings.IndexAny(l, "#;"); i >= 0 {
-		l = l[:i]
-	}
-	l = trimSpace(l)
-	if len(l) < 2 || l[len(l)-1] != ']' {
+	inner, ok := parseHeader(l)
+	if !ok {
 		// Drop the lines under a broken header rather than report each.
 		p.cur, p.inSec = nil, true
 		return p.errAt(n, msgSectionEnd+hintSectionEnd)
 	}
-	inner := trimSpace(l[1 : len(l)-1])
 	pos := Pos{File: p.file, Line: n}
 	p.cur, p.inSec = nil, true
 	out := p.out
@@ -197,25 +185,16 @@ func (p *parser) property(l string, n int) *Error {
 	if !p.inSec {
 		return p.errAt(n, msgNoSection+hintNoSection)
 	}
-	// '#' or ';' starts a comment only after whitespace: value;x stays.
-	for i := 1; i < len(l); i++ {
-		if (l[i] == '#' || l[i] == ';') && isSpace(l[i-1]) {
-			l = l[:i]
-			break
-		}
-	}
-	eq := strings.IndexByte(l, '=')
-	if eq < 0 {
+	key, v, msg := splitProperty(l)
+	switch msg {
+	case msgNoEquals:
 		return p.errAt(n, msgNoEquals+hintProperty)
-	}
-	key := trimSpace(l[:eq])
-	if key == "" {
+	case msgNoName:
 		return p.errAt(n, msgNoName+hintProperty)
 	}
 	p.key = strings.ToLower(key)
 	p.keyPos = Pos{File: p.file, Line: n}
 	p.sink = p.cur == nil || !validName(key)
-	v := trimSpace(l[eq+1:])
 	p.subMode = v == ""
 	p.subMap = nil
 	p.value.Reset()

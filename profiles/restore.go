@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +31,7 @@ type RestoreResult struct {
 // of the credentials file at path, or "" when it has none (or there is no
 // file).
 func NewestBackup(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSettled(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", nil
@@ -46,11 +45,12 @@ func NewestBackup(path string) (string, error) {
 	return "", nil
 }
 
-// RestoreDefault moves the keys of the newest default-backup-… section
-// back into [default], atomically and under the writer's lock: the
-// session rolecall wrote there goes, the section's other lines stay, and
-// the backup section is removed once nothing of it is left. It refuses,
-// changing nothing, when [default] holds keys rolecall did not write.
+// RestoreDefault copies the keys of the newest default-backup-… section
+// back into [default], atomically and under the writer's lock: the session
+// rolecall wrote there goes, [default]'s other lines stay, and the backup
+// section stays as it is (the writer never drops a section; delete it by
+// hand once it is no longer wanted). It refuses, changing nothing, when
+// [default] holds keys rolecall did not write.
 func RestoreDefault(path string) (RestoreResult, error) {
 	var res RestoreResult
 	err := editLocked(path, func(data string) (string, error) {
@@ -65,10 +65,9 @@ func RestoreDefault(path string) (RestoreResult, error) {
 func restoreDefault(path, data string) (string, RestoreResult, error) {
 	var res RestoreResult
 	lines, eol, finish := normalizeLines(data)
-	secs := scanSections(lines)
-	defs := findSections(secs, "default")
-	if len(defs) > 1 {
-		return "", res, duplicateDefault(path, defs)
+	secs, def, err := findDefault(path, data, lines)
+	if err != nil {
+		return "", res, err
 	}
 	bi := newestBackup(secs)
 	if bi < 0 {
@@ -76,93 +75,73 @@ func restoreDefault(path, data string) (string, RestoreResult, error) {
 	}
 	backup := secs[bi]
 	res.Backup = backup.name
-	var keys, leftover []rawLine
-	kept := 0 // comments and properties left in the backup section
-	for _, e := range backup.entries {
-		if credentialKeys[e.key] && e.key != KeyRolecallProfile && e.key != KeyRolecallExpiration {
-			keys = append(keys, lines[e.start:e.end]...)
-			continue
-		}
-		if e.key != "" || strings.TrimSpace(lines[e.start].text) != "" {
-			kept++
-		}
-		leftover = append(leftover, lines[e.start:e.end]...)
-	}
 	if _, ok := backup.get("aws_access_key_id"); !ok {
 		return "", res, fmt.Errorf("%s:%d: [%s] holds no aws_access_key_id; nothing to restore", path, backup.header+1, backup.name)
 	}
-
-	// What replaces the backup section: its other lines under its header,
-	// or nothing.
-	var newBackup []rawLine
-	if kept > 0 {
-		newBackup = append([]rawLine{lines[backup.header]}, leftover...)
+	// The keys come back as the backup holds them; rolecall's records of
+	// its own sessions go.
+	var keys []rawLine
+	want := map[string]string{}
+	for k := range credentialKeys {
+		want[k] = ""
 	}
-
-	if len(defs) == 0 {
-		// No [default] (use --clear removed it): the backup section becomes
-		// [default] where it stands.
-		block := append([]rawLine{{"[default]", eol}}, keys...)
-		if kept > 0 {
-			block = append(block, newBackup...)
-		}
-		return finish(splice(lines, span{backup.header, backup.end, block})), res, nil
-	}
-
-	def := defs[0]
-	owner, _ := def.get(KeyRolecallProfile)
-	if _, has := def.get("aws_access_key_id"); has && owner == "" {
-		return "", res, fmt.Errorf("%s:%d: %w: it holds other keys, which restoring [%s] would overwrite; move them to a profile of their own first",
-			path, def.header+1, ErrNotWrittenByRolecall, backup.name)
-	}
-	res.Replaced = owner
-	newDef := []rawLine{lines[def.header]}
-	placed := false
-	for _, e := range def.entries {
-		if !credentialKeys[e.key] {
-			newDef = append(newDef, lines[e.start:e.end]...)
+	for _, e := range backup.entries {
+		if !credentialKeys[e.key] || !keepInBackup(e.key, DefaultState{}) {
 			continue
 		}
-		if !placed {
-			newDef = append(newDef, keys...)
-			placed = true
+		for _, i := range e.lines() {
+			keys = append(keys, lines[i])
 		}
+		want[e.key], _ = backup.get(e.key)
 	}
-	if !placed {
-		// No keys in [default]: put them after its last property, so that
-		// trailing comments and blank lines stay where they were.
-		at := def.header + 1
+
+	var out []rawLine
+	if def == nil {
+		// No [default] (use --clear removed it): a new one at the end.
+		out = append(append(append(out, lines...), newLine("[default]", eol)), keys...)
+	} else {
+		held := stateAt(def)
+		if held.Holder == DefaultLongTerm || held.Holder == DefaultOtherTool {
+			return "", res, fmt.Errorf("%s:%d: %w: it holds %s, which restoring [%s] would overwrite; move them to a profile of their own first",
+				path, def.header+1, ErrNotWrittenByRolecall, held, backup.name)
+		}
+		res.Replaced = held.Profile
+		drop := map[int]bool{}
+		at := -1
 		for _, e := range def.entries {
-			if e.key != "" {
-				at = e.end
+			if !credentialKeys[e.key] {
+				continue
+			}
+			if at < 0 {
+				at = e.line
+			}
+			for _, i := range e.lines() {
+				drop[i] = true
 			}
 		}
-		tail := def.end - at
-		insert := len(newDef) - tail
-		newDef = append(newDef[:insert:insert], append(append([]rawLine{}, keys...), newDef[insert:]...)...)
+		if at < 0 {
+			// No keys in [default]: after its last property, so that
+			// trailing comments and blank lines stay where they were.
+			at = def.last
+		}
+		out = append(out, lines[:def.header+1]...)
+		for i := def.header + 1; i < def.end; i++ {
+			if i == at {
+				out = append(out, keys...)
+			}
+			if !drop[i] {
+				out = append(out, lines[i])
+			}
+		}
+		if at == def.end {
+			out = append(out, keys...)
+		}
+		out = append(out, lines[def.end:]...)
 	}
-	return finish(splice(lines, span{def.header, def.end, newDef}, span{backup.header, backup.end, newBackup})), res, nil
-}
-
-// span replaces lines[from:to] with with.
-type span struct {
-	from, to int
-	with     []rawLine
-}
-
-// splice applies non-overlapping spans to lines, in any order.
-func splice(lines []rawLine, spans ...span) []rawLine {
-	if len(spans) == 2 && spans[1].from < spans[0].from {
-		spans[0], spans[1] = spans[1], spans[0]
+	if err := checkEdit(path, lines, out, nil, want, nil); err != nil {
+		return "", res, err
 	}
-	out := make([]rawLine, 0, len(lines))
-	at := 0
-	for _, s := range spans {
-		out = append(out, lines[at:s.from]...)
-		out = append(out, s.with...)
-		at = s.to
-	}
-	return append(out, lines[at:]...)
+	return finish(out), res, nil
 }
 
 // newestBackup is the index in secs of the newest default-backup-…

@@ -1,7 +1,90 @@
 package profiles
 
+import "strings"
+
 // The lexical rules of the shared config format, and the SEP error
 // messages the conformance suite matches on.
+
+// utf8BOM is the byte order mark some Windows editors put at the start of a
+// file. The AWS CLI cannot parse a file that starts with one.
+const utf8BOM = "\xef\xbb\xbf"
+
+// lineKind is what one line of a config or credentials file is. The reader
+// (parse.go) and the credentials-file writer (credfile_scan.go) both ask
+// kindOf, so they always agree on where a section starts and which lines
+// belong to which property.
+type lineKind uint8
+
+const (
+	lineBlank        lineKind = iota // empty, blank, or a comment in column one
+	lineHeader                       // [name], well-formed or not (parseHeader)
+	lineProperty                     // key = value (splitProperty)
+	lineContinuation                 // indented: continues the open property
+)
+
+// kindOf classifies the line l, given without its line ending. open says
+// whether a property is open for continuation lines: a well-formed property
+// line came after the last header. An indented "[" line is a header unless
+// it continues a property. That is how botocore (the AWS CLI) reads it, and
+// the SEP has no case for it.
+func kindOf(l string, open bool) lineKind {
+	if l == "" || l[0] == '#' || l[0] == ';' {
+		return lineBlank
+	}
+	if isSpace(l[0]) {
+		t := trimSpace(l)
+		switch {
+		case t == "":
+			return lineBlank
+		case t[0] == '[' && !open:
+			return lineHeader
+		}
+		return lineContinuation
+	}
+	if trimSpace(l) == "" {
+		return lineBlank
+	}
+	if l[0] == '[' {
+		return lineHeader
+	}
+	return lineProperty
+}
+
+// parseHeader returns the trimmed name between the brackets of a header
+// line, and false when the line is not a well-formed header: after the
+// closing bracket only a comment may follow.
+func parseHeader(l string) (name string, ok bool) {
+	if i := strings.IndexAny(l, "#;"); i >= 0 {
+		l = l[:i]
+	}
+	l = trimSpace(l)
+	if len(l) < 2 || l[0] != '[' || l[len(l)-1] != ']' {
+		return "", false
+	}
+	return trimSpace(l[1 : len(l)-1]), true
+}
+
+// splitProperty splits a property line into its key and its value, a
+// comment after the value cut off. msg is the SEP error when the line is
+// not a property; a property line that fails closes the open property.
+func splitProperty(l string) (key, value, msg string) {
+	// '#' or ';' starts a comment only after whitespace: value;x stays.
+	for i := 1; i < len(l); i++ {
+		if (l[i] == '#' || l[i] == ';') && isSpace(l[i-1]) {
+			l = l[:i]
+			break
+		}
+	}
+	eq := strings.IndexByte(l, '=')
+	if eq < 0 {
+		return "", "", msgNoEquals
+	}
+	key = trimSpace(l[:eq])
+	if key == "" {
+		return "", "", msgNoName
+	}
+	return key, trimSpace(l[eq+1:]), ""
+}
 
 // nameChars are the characters allowed in section and property names.
 var nameChars = func() (t [256]bool) {

@@ -29,7 +29,7 @@ func (m *Manager) Use(ctx context.Context, profile string, force bool, opts ...C
 		return UseResult{}, err
 	}
 	// Refuse before spending an STS call or an MFA code.
-	if err := profiles.CheckDefault(path, force); err != nil {
+	if err := profiles.CheckDefault(path, profiles.DefaultOptions{Force: force}); err != nil {
 		return UseResult{}, err
 	}
 	// A session about to be renewed would be stale in the file at once.
@@ -37,7 +37,7 @@ func (m *Manager) Use(ctx context.Context, profile string, force bool, opts ...C
 	if err != nil {
 		return UseResult{}, err
 	}
-	return m.writeDefault(path, s, force)
+	return m.writeDefault(path, s, profiles.DefaultOptions{Force: force})
 }
 
 // RenewResult is what RenewAndUse did.
@@ -53,33 +53,44 @@ type RenewResult struct {
 // RenewAndUse always gets a fresh session for the profile and, when
 // [default] holds this profile's previous session, writes the new one
 // there too. Who holds [default] is read from the file at the time of the
-// call, so a [default] someone else has written since (rolecall use of
-// another profile, the AWS CLI) is left alone. rolecall renew, the TUI's
+// call, and the write happens only if it still holds that session when the
+// writer has the file locked: a [default] someone else has written since
+// (rolecall use of another profile, the AWS CLI, a TUI in another window)
+// is left alone, and Default says who holds it. rolecall renew, the TUI's
 // renew key and auto-renew all call it.
 func (m *Manager) RenewAndUse(ctx context.Context, profile string, opts ...CallOption) (RenewResult, error) {
 	var res RenewResult
 	path, _ := m.credentialsPath()
-	inDefault := false
+	var held *profiles.DefaultState
 	if p, err := m.profile(profile); err == nil && path != "" {
 		prev, _ := m.readSession(m.chainKey(p))
 		def, err := profiles.ReadDefault(path)
 		if err == nil {
 			res.Default = def
-			inDefault = prev != nil && def.Holds(profile, prev.Creds.AccessKeyID)
+			if prev != nil && def.Holds(profile, prev.Creds.AccessKeyID) {
+				held = &def
+			}
 		}
 	}
 	s, err := m.Renew(ctx, profile, opts...)
 	res.Session = s
-	if err != nil || !inDefault {
+	if err != nil || held == nil {
 		return res, err
 	}
-	ur, err := m.writeDefault(path, s, false)
+	ur, err := m.writeDefault(path, s, profiles.DefaultOptions{Expect: held})
 	res.UseResult = ur
-	if err != nil {
+	var changed *profiles.DefaultChangedError
+	switch {
+	case errors.As(err, &changed):
+		// Someone wrote [default] between the read and the write: it is
+		// theirs now, and stays so.
+		res.Default = changed.Now
+		return res, nil
+	case err != nil:
 		return res, fmt.Errorf("renewed, but [default] was not rewritten: %w", err)
 	}
 	res.Wrote = true
-	res.Default = profiles.DefaultState{Profile: profile, AccessKeyID: s.Creds.AccessKeyID}
+	res.Default = ur.Default
 	return res, nil
 }
 
@@ -105,7 +116,7 @@ func (m *Manager) checkUsable(profile string) error {
 }
 
 // writeDefault writes s into [default] and says what could shadow it.
-func (m *Manager) writeDefault(path string, s *Session, force bool) (UseResult, error) {
+func (m *Manager) writeDefault(path string, s *Session, opts profiles.DefaultOptions) (UseResult, error) {
 	res := UseResult{Session: s}
 	if s.Creds.SessionToken == "" {
 		// Copying long-term keys would leave a second copy of them that the
@@ -118,7 +129,7 @@ func (m *Manager) writeDefault(path string, s *Session, force bool) (UseResult, 
 		SessionToken:    s.Creds.SessionToken,
 		Expiration:      s.Expires(),
 		Profile:         s.Profile,
-	}, force)
+	}, opts)
 	res.WriteResult = wr
 	if err != nil {
 		return res, err

@@ -431,7 +431,7 @@ func (m *Model) onError(msg errMsg) tea.Cmd {
 		// and the call starts again with it.
 		m.state = stateMFA
 		return m.mfa.Open(r.p.Name, se.Serial, msg.op, msg.force, msg.codes)
-	case msg.op == opDefault && !msg.force && errors.Is(msg.err, profiles.ErrLongTermDefault):
+	case msg.op == opDefault && !msg.force && errors.Is(msg.err, profiles.ErrForeignDefault):
 		// Keys another tool wrote (or the user's own): ask before moving
 		// them aside.
 		m.askConfirm(r, true, msg.err.Error()+fmt.Sprintf("\nPress %s again to move them to a backup profile and write %s's session, or any other key to keep them.",

@@ -165,7 +165,7 @@ func useCmd(ctx context.Context, mgr Manager, profile string, force bool, codes 
 		if err != nil {
 			return errMsg{profile: profile, op: opDefault, err: err, codes: codes, force: force}
 		}
-		def := profiles.DefaultState{Profile: profile, AccessKeyID: res.Session.Creds.AccessKeyID}
+		def := res.Default
 		return sessionMsg{profile: profile, op: opDefault, sess: res.Session, wrote: true,
 			backup: res.BackupProfile, warnings: res.Warnings, def: &def}
 	})

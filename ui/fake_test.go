@@ -159,7 +159,7 @@ func (f *fakeManager) RenewAndUse(ctx context.Context, p string, opts ...session
 	if err := f.useFail[p]; err != nil {
 		return res, fmt.Errorf("renewed, but [default] was not rewritten: %w", err)
 	}
-	f.def = profiles.DefaultState{Profile: p, AccessKeyID: s.Creds.AccessKeyID}
+	f.def = profiles.DefaultState{Holder: profiles.DefaultRolecall, Profile: p, AccessKeyID: s.Creds.AccessKeyID}
 	res.Wrote, res.Default = true, f.def
 	return res, nil
 }
@@ -207,15 +207,16 @@ func (f *fakeManager) Use(ctx context.Context, p string, force bool, opts ...ses
 		return session.UseResult{}, uerr
 	}
 	if longTerm && !force {
-		return session.UseResult{}, fmt.Errorf("/home/u/.aws/credentials:1: %w (no session token) that rolecall will not overwrite; use --force to move them to a backup profile first", profiles.ErrLongTermDefault)
+		return session.UseResult{}, fmt.Errorf("/home/u/.aws/credentials:1: [default] holds long-term keys (AKIA…0001) that rolecall did not write and will not overwrite; use --force to move them to a backup profile first (%w)", profiles.ErrForeignDefault)
 	}
 	s, err := f.newSession(ctx, p)
 	if err != nil {
 		return session.UseResult{}, err
 	}
 	f.mu.Lock()
-	f.def = profiles.DefaultState{Profile: p, AccessKeyID: s.Creds.AccessKeyID}
+	f.def = profiles.DefaultState{Holder: profiles.DefaultRolecall, Profile: p, AccessKeyID: s.Creds.AccessKeyID}
 	res := session.UseResult{Session: s}
+	res.Default = f.def
 	if f.longTerm {
 		res.BackupProfile, f.longTerm = "default-backup-20260301-120000", false
 	}

@@ -1,9 +1,0 @@
-package profiles
-
-import (
-	"testing"
-
-	"github.com/rolecall/rolecall/internal/testenv"
-)
-
-func TestMain(m *testing.M) { testenv.Main(m) }
