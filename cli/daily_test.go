@@ -126,7 +126,8 @@ credential_process = printf '{"Version":1,"AccessKeyId":"ASIAPROCESS000000001","
 
 // TestUseClearOffersTheBackup: after use --force and use --clear, the
 // user's own keys are in a backup profile; --clear names it and --restore
-// puts them back, in place of a session when there is one.
+// copies them back, in place of a session when there is one. The backup
+// stays until the user deletes it.
 func TestUseClearOffersTheBackup(t *testing.T) {
 	w := newCmdWorld(t)
 	ctx := context.Background()
@@ -151,11 +152,15 @@ func TestUseClearOffersTheBackup(t *testing.T) {
 	if err := runUseRestore(&UseOptions{sessionDeps: w.deps(w.global), Restore: true, CredentialsPath: path}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := os.ReadFile(w.files.Credentials); !strings.Contains(string(got), "aws_access_key_id = AKIAMYOWNKEYS0000001") || strings.Contains(string(got), backup) {
-		t.Errorf("after --restore:\n%s", got)
+	if def, _ := profiles.ReadDefault(w.files.Credentials); def.AccessKeyID != "AKIAMYOWNKEYS0000001" || def.Ours() {
+		t.Errorf("after --restore [default] holds %s", def)
+	}
+	if got, _ := os.ReadFile(w.files.Credentials); !strings.Contains(string(got), "["+backup+"]") || !strings.Contains(w.out.String(), "keeps a copy") {
+		t.Errorf("after --restore the backup is gone, or not named:\n%s", got)
 	}
 	// Straight from a session: --restore replaces it, says so, and gives
-	// back the file as it was before use --force.
+	// back the file as it was before use --force, with the new backup
+	// after it.
 	before, _ := os.ReadFile(w.files.Credentials)
 	if err := runUse(ctx, &UseOptions{sessionDeps: w.deps(w.global), Profile: "dev", Force: true}); err != nil {
 		t.Fatal(err)
@@ -166,11 +171,13 @@ func TestUseClearOffersTheBackup(t *testing.T) {
 	if out := w.out.String(); !strings.Contains(out, "in place of dev's session") {
 		t.Errorf("--restore over a session: %q", out)
 	}
-	if got, _ := os.ReadFile(w.files.Credentials); string(got) != string(before) {
+	if got, _ := os.ReadFile(w.files.Credentials); !strings.HasPrefix(string(got), string(before)) {
 		t.Errorf("use --force then --restore did not give back the file:\n%s", got)
 	}
 	// Nothing to restore is an error that says where backups come from.
-	err := runUseRestore(&UseOptions{sessionDeps: w.deps(w.global), Restore: true, CredentialsPath: path})
+	bare := filepath.Join(t.TempDir(), "credentials")
+	os.WriteFile(bare, creds, 0o600)
+	err := runUseRestore(&UseOptions{sessionDeps: w.deps(w.global), Restore: true, CredentialsPath: func() (string, error) { return bare, nil }})
 	if err == nil || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("--restore with no backup: %v", err)
 	}

@@ -111,10 +111,16 @@ func WriteSSOProfiles(path, ssoSession string, gens []GeneratedProfile) (Generat
 	if path == "" {
 		return GeneratedResult{}, errors.New("no config file path (set AWS_CONFIG_FILE or --config)")
 	}
-	var res GeneratedResult
-	err := editLocked(path, func(data string) (string, error) {
+	var (
+		res     GeneratedResult
+		dropped []string
+	)
+	err := editLockedDropping(path, &dropped, func(data string) (string, error) {
 		out, r, err := writeGenerated(path, data, ssoSession, gens)
-		res = r
+		res, dropped = r, nil
+		for _, name := range r.Removed {
+			dropped = append(dropped, "profile "+name)
+		}
 		return out, err
 	})
 	if err != nil {

@@ -50,11 +50,21 @@ func editLocked(path string, edit func(string) (string, error)) error {
 	return editLockedHooks(path, edit, hooks{})
 }
 
+// editLockedDropping is editLocked for an edit that removes sections on
+// purpose (generated profiles no longer reachable): dropped names them,
+// filled in by the edit, and the writer's refusal of a result that lost
+// sections spares those. Any other section lost still refuses the write.
+func editLockedDropping(path string, dropped *[]string, edit func(string) (string, error)) error {
+	return editLockedHooks(path, edit, hooks{dropped: dropped})
+}
+
 // hooks run at the worst moments of a write, where tests play another
 // writer: after the temp file is written but before the re-check, and
 // after the re-check but right before the rename.
 type hooks struct {
 	beforeCheck, beforeRename func()
+	// dropped names the sections the edit removes on purpose.
+	dropped *[]string
 }
 
 // editLockedHooks is editLocked with hooks.
@@ -223,7 +233,11 @@ func (w *writer) run(edit func(string) (string, error)) error {
 			w.saw(s.data)
 			return editErr
 		}
-		if err := keepsSections(w.path, s.data, out); err != nil {
+		var dropped []string
+		if w.hooks.dropped != nil {
+			dropped = *w.hooks.dropped
+		}
+		if err := keepsSections(w.path, s.data, out, dropped); err != nil {
 			s.close()
 			return err
 		}
@@ -581,9 +595,10 @@ func lateWrite(s *snapshot) *string {
 }
 
 // keepsSections refuses an edit whose result lacks a section the file held
-// (other than [default], which clearing may remove).
-func keepsSections(path, in, out string) error {
-	if miss := missingSections(in, out); len(miss) > 0 {
+// (other than [default], which clearing may remove, and the sections the
+// edit says it drops).
+func keepsSections(path, in, out string, dropped []string) error {
+	if miss := missing(missingSections(in, out), dropped); len(miss) > 0 {
 		return fmt.Errorf("%s: rolecall's edit would drop [%s]; the file was left as it was", path, strings.Join(miss, "], ["))
 	}
 	return nil

@@ -131,13 +131,15 @@ func TestReaderRules(t *testing.T) {
 		},
 		{
 			// The AWS CLI refuses a file that starts with a BOM (as
-			// Windows editors write it); rolecall reads it, and line
-			// numbers still count from the first line.
+			// Windows editors write it); rolecall reads it, says the AWS
+			// CLI will not, and line numbers still count from the first
+			// line.
 			name:        "a UTF-8 byte order mark",
 			config:      "\ufeff[profile a]\nregion = eu-west-1\nbroken\n",
 			credentials: "\ufeff[default]\naws_access_key_id = AKID\naws_secret_access_key = secret\n",
 			want:        map[string]map[string]string{"a": {"region": "eu-west-1"}, "default": {"aws_access_key_id": "AKID", "aws_secret_access_key": "secret"}},
-			problems:    []string{"config:3: profile \"a\": Expected an '=' sign defining a property"},
+			problems: []string{"config:3: profile \"a\": Expected an '=' sign defining a property",
+				"config:1: the file starts with a UTF-8 byte order mark", "credentials:1: the file starts with a UTF-8 byte order mark"},
 		},
 		{
 			// The AWS CLI reads "  region = x" as a property (configparser

@@ -376,7 +376,7 @@ func TestProviderRefreshesAhead(t *testing.T) {
 func TestHumanDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		5 * time.Minute: "5m", 2 * time.Hour: "2h", 90 * time.Minute: "1h30m", 45 * time.Second: "45s",
-		36 * time.Hour: "36h", 0: "0s", time.Hour + 2*time.Second: "1h2s", -time.Minute: "-1m",
+		36 * time.Hour: "36h", 0: "0s", time.Hour + 2*time.Second: "1h2s", -time.Minute: "-1m", 300 * time.Millisecond: "300ms",
 	} {
 		if got := HumanDuration(d); got != want {
 			t.Errorf("HumanDuration(%s) = %q, want %q", d, got, want)

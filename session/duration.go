@@ -156,11 +156,14 @@ func rootWords(r *profiles.Root) string {
 	return string(r.Kind)
 }
 
-// HumanDuration prints a duration as people write it: 45s, 5m, 1h, 1h30m,
-// 36h; never Go's 1h0m0s.
+// HumanDuration prints a duration as people write it: 300ms, 45s, 5m, 1h,
+// 1h30m, 36h; never Go's 1h0m0s.
 func HumanDuration(d time.Duration) string {
 	if d < 0 {
 		return "-" + HumanDuration(-d)
+	}
+	if d > 0 && d < time.Second {
+		return d.Round(time.Millisecond).String() // 300ms, not 0s
 	}
 	d = d.Round(time.Second)
 	h, m, s := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
