@@ -224,6 +224,38 @@ func (r *Renewer) Due(now time.Time, current func(profile string) *Session) []st
 	return due
 }
 
+// NextDue is the earliest time a profile with auto-renew on becomes due,
+// as Due would decide it, or zero when none will without something else
+// changing first (no session yet, a renewal running, a code awaited). A
+// caller that wakes only when it must sleeps until then.
+func (r *Renewer) NextDue(now time.Time, current func(profile string) *Session) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var next time.Time
+	for name, st := range r.state {
+		if st.running || st.needsUser {
+			continue
+		}
+		s := current(name)
+		if s == nil {
+			continue
+		}
+		at := r.policy.RenewAt(s)
+		if at.IsZero() {
+			continue
+		}
+		if st.failures > 0 && !st.lastFailure.IsZero() {
+			if retry := st.lastFailure.Add(r.policy.Backoff(st.failures)); retry.After(at) {
+				at = retry
+			}
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next
+}
+
 // Renew renews the profile now (RenewAndUse) and records the outcome: a
 // success clears failures and a wait for the user; a missing MFA code
 // makes the Renewer wait for the user (a Renew with the code); any other

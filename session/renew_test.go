@@ -222,3 +222,38 @@ func TestRenewerRunsOneRenewalAtATime(t *testing.T) {
 		t.Errorf("still running after Renew returned")
 	}
 }
+
+func TestRenewerNextDue(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: t0}
+	f := &fakeSource{clock: clock, life: time.Hour, current: map[string]*Session{
+		"a": lived(t0, time.Hour), "b": lived(t0, 3*time.Minute)}}
+	r := NewRenewer(f, DefaultRenewPolicy(), clock.Now)
+	if got := r.NextDue(t0, f.session); !got.IsZero() {
+		t.Errorf("no auto-renew on: NextDue = %s, want never", got)
+	}
+	r.SetAuto("a", true)
+	r.SetAuto("b", true)
+	if got, want := r.NextDue(t0, f.session), t0.Add(90*time.Second); !got.Equal(want) {
+		t.Errorf("NextDue = %s, want b's half-life %s", got, want)
+	}
+	// After a failure the next attempt waits for the backoff.
+	f.err = &Error{Kind: KindUnreachable, Msg: "down"}
+	clock.now = t0.Add(90 * time.Second)
+	for _, name := range r.Due(clock.Now(), f.session) {
+		r.Renew(context.Background(), name)
+	}
+	if got, want := r.NextDue(clock.Now(), f.session), clock.Now().Add(30*time.Second); !got.Equal(want) {
+		t.Errorf("after a failure NextDue = %s, want the backoff's end %s", got, want)
+	}
+	// Waiting for an MFA code: never, until the user acts.
+	r.SetAuto("a", false)
+	f.err = needMFAError("b", "arn:aws:iam::1:mfa/x")
+	clock.now = clock.now.Add(time.Minute)
+	for _, name := range r.Due(clock.Now(), f.session) {
+		r.Renew(context.Background(), name)
+	}
+	if got := r.NextDue(clock.Now(), f.session); !got.IsZero() {
+		t.Errorf("waiting for a code: NextDue = %s, want never", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -322,10 +323,13 @@ func (m *Model) onAutoSaved(msg autoSavedMsg) {
 
 // onTick re-arms the clock, lets old messages go and starts the renewals
 // the Renewer says are due.
-func (m *Model) onTick() tea.Cmd {
+func (m *Model) onTick(at time.Time) tea.Cmd {
 	now := m.c.now()
+	if !at.Before(m.wakeAt) {
+		m.wakeAt = time.Time{} // the pending wake has come; armClock sets the next
+	}
 	m.expireBanner(now)
-	cmds := []tea.Cmd{tickCmd()}
+	var cmds []tea.Cmd
 	for _, name := range m.renewer.Due(now, m.autoSession) {
 		cmds = append(cmds, m.start(m.byName[name], opAuto, func(ctx context.Context) tea.Cmd {
 			return renewCmd(ctx, m.renewer, name, opAuto, nil)

@@ -87,10 +87,6 @@ type copiedMsg struct {
 	sysErr  error
 }
 
-func tickCmd() tea.Cmd {
-	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
-}
-
 // guard runs a command body and turns a panic inside the session code into
 // an errMsg, so no failure can take the UI down.
 func guard(profile string, o op, body func() tea.Msg) tea.Cmd {
@@ -196,13 +192,7 @@ func forgetCmd(mgr Manager, profile string) tea.Cmd {
 // that a restart shows the same countdowns.
 func cachedCmd(mgr Manager, names []string) tea.Cmd {
 	return guard("", "read the session cache", func() tea.Msg {
-		found := map[string]*session.Session{}
-		for _, n := range names {
-			if s, ok := mgr.Cached(n); ok && s != nil {
-				found[n] = s
-			}
-		}
-		return cachedMsg{sessions: found}
+		return cachedMsg{sessions: mgr.CachedSessions(names)}
 	})
 }
 

@@ -189,9 +189,25 @@ func (m *Model) renderHelp() string {
 }
 
 // headerLines are the title with the files in use, then warnings and
-// hints, as many as the height allows. Every value in them came from the
-// environment or the files, so each is escaped.
+// hints, as many as the height allows. They change only with the size and
+// the colours, so they are drawn again only then, not on every key.
 func (m *Model) headerLines() []string {
+	k := headerKey{width: m.width, height: m.height, dark: m.c.isDark}
+	if k != m.headerKey || m.headerCache == nil {
+		m.headerKey, m.headerCache = k, m.renderHeader()
+	}
+	return m.headerCache
+}
+
+// headerKey is everything the header depends on.
+type headerKey struct {
+	width, height int
+	dark          bool
+}
+
+// renderHeader draws the header. Every value in it came from the
+// environment or the files, so each is escaped.
+func (m *Model) renderHeader() []string {
 	st := m.c.styles
 	set := m.mgr.Set()
 	title := st.Title.Render("rolecall")

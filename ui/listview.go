@@ -51,6 +51,18 @@ func (l listModel) View() string {
 	return b.String()
 }
 
+// CountdownShown reports whether a visible row shows a session's time
+// left, which changes every second.
+func (l listModel) CountdownShown(now time.Time) bool {
+	end := min(l.offset+l.pageRows(), len(l.visible))
+	for i := l.offset; i < end; i++ {
+		if s := l.rows[l.visible[i]].sess; s != nil && !expiresNever(s) && s.Expires().After(now.Add(-time.Minute)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (l listModel) headerLine(c columns) string {
 	parts := []string{fit("PROFILE", c.name)}
 	if c.source > 0 {

@@ -77,6 +77,10 @@ type Model struct {
 	ctx     context.Context
 	renewer *session.Renewer // which sessions to renew, and their failures
 	open    func(ctx context.Context, url string) (string, error)
+	// after schedules a tick after d (afterCmd; tests drive their own
+	// clock), and wakeAt is when the one pending fires.
+	after  func(d time.Duration) tea.Cmd
+	wakeAt time.Time
 
 	state   state
 	list    listModel
@@ -100,6 +104,8 @@ type Model struct {
 	lay           layout
 	helpKey       helpKey
 	helpCache     string
+	headerKey     headerKey
+	headerCache   []string
 }
 
 // New builds the model. It does no I/O: cached sessions and the
@@ -145,7 +151,7 @@ func New(opts Options) *Model {
 		}
 	}
 	m := &Model{
-		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, renewer: renewer,
+		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, renewer: renewer, after: afterCmd,
 		list:    newList(c, rows),
 		detail:  newDetail(c, set),
 		mfa:     newMFA(c),
@@ -176,7 +182,7 @@ func (m *Model) Init() tea.Cmd {
 			sso = append(sso, r.p.Name)
 		}
 	}
-	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names), loginStateCmd(m.mgr, sso), loadAutoCmd(m.mgr))
+	return tea.Batch(m.armClock(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names), loginStateCmd(m.mgr, sso), loadAutoCmd(m.mgr))
 }
 
 // Update implements tea.Model.
@@ -189,7 +195,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.c.isDark = msg.IsDark()
 		m.applyStyles()
 	case tickMsg:
-		cmd = m.onTick()
+		cmd = m.onTick(time.Time(msg))
 	case spinner.TickMsg:
 		cmd = m.onSpin(msg)
 	case sessionMsg:
@@ -235,6 +241,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.forward(msg)
 	}
 	m.relayout()
+	if wake := m.armClock(); wake != nil {
+		cmd = tea.Batch(cmd, wake)
+	}
 	return m, cmd
 }
 
