@@ -53,10 +53,62 @@ type detailModel struct {
 	full          bool
 	offset        int
 	width, height int
+	// cache keeps the last lines drawn: the pane is drawn again only when
+	// what it shows changes, not on every key in the list or the filter.
+	cache *detailCache
+}
+
+type detailCache struct {
+	key   detailKey
+	lines []string
+	// view is the pane as last drawn, for viewKey.
+	viewKey viewKey
+	view    string
+}
+
+// viewKey is what the drawn pane depends on besides its lines.
+type viewKey struct {
+	lines         detailKey
+	offset        int
+	width, height int
+	full          bool
+}
+
+// detailKey is everything the pane's lines depend on.
+type detailKey struct {
+	r                    *row
+	sess                 *session.Session
+	failed, needLogin    bool
+	busy                 op
+	inDefault, dark      bool
+	width                int
+	second               int64 // the clock, for the time left
+	auto, waits, running bool
+	failures             int
 }
 
 func newDetail(c *common, set *profiles.Set) detailModel {
-	return detailModel{c: c, keys: defaultDetailKeyMap(), set: set}
+	return detailModel{c: c, keys: defaultDetailKeyMap(), set: set, cache: &detailCache{}}
+}
+
+// cachedLines is lines(width), drawn again only when its inputs change.
+func (d detailModel) cachedLines(width int) []string {
+	k := detailKey{r: d.r, inDefault: d.inDefault, dark: d.c.isDark, width: width}
+	if r := d.r; r != nil {
+		st := d.c.renewer.Status(r.p.Name)
+		k.sess, k.failed, k.needLogin, k.busy = r.sess, r.err != nil, r.needLogin, r.busy
+		k.auto, k.waits, k.running, k.failures = st.Auto, st.NeedsUser, st.Running, st.Failures
+		if r.sess != nil && !expiresNever(r.sess) {
+			k.second = d.c.now().Unix()
+		}
+	}
+	if d.cache == nil {
+		return d.lines(width)
+	}
+	if k != d.cache.key || d.cache.lines == nil {
+		d.cache.key, d.cache.lines = k, d.lines(width)
+	}
+	return d.cache.lines
 }
 
 // SetSize sets the outer size of the pane, border included.
@@ -85,7 +137,7 @@ func (d detailModel) room() int  { return max(d.height-2, 1) }
 // maxOffset is the furthest the text scrolls: the last line shows above
 // the position line.
 func (d detailModel) maxOffset() int {
-	n := len(d.lines(d.inner()))
+	n := len(d.cachedLines(d.inner()))
 	if n <= d.room() {
 		return 0
 	}
@@ -138,9 +190,21 @@ func (d detailModel) FullHelp() [][]key.Binding {
 // View renders the pane, exactly width × height: the text from the scroll
 // offset, and a last line that says where it is when it does not fit.
 func (d detailModel) View() string {
-	st := d.c.styles
 	inner := d.inner()
-	lines := d.lines(inner)
+	lines := d.cachedLines(inner)
+	if d.cache == nil {
+		return d.draw(inner, lines)
+	}
+	k := viewKey{lines: d.cache.key, offset: d.offset, width: d.width, height: d.height, full: d.full}
+	if k != d.cache.viewKey || d.cache.view == "" {
+		d.cache.viewKey, d.cache.view = k, d.draw(inner, lines)
+	}
+	return d.cache.view
+}
+
+// draw frames the pane's lines from the scroll offset.
+func (d detailModel) draw(inner int, lines []string) string {
+	st := d.c.styles
 	if room := d.room(); len(lines) > room {
 		off := min(d.offset, len(lines)-(room-1))
 		shown := lines[off : off+room-1]

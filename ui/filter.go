@@ -55,10 +55,30 @@ func isSep(c rune) bool {
 // score matches name against the pattern; idx, when not nil, receives the
 // byte offsets of the matched characters.
 func (m matcher) score(name string, idx *[]int) (int, bool) {
-	if m.ascii && isASCII(name) {
+	return m.scoreKnown(name, isASCII(name), idx)
+}
+
+// scoreKnown is score for a name whose ASCII-ness is known already: the
+// list works it out once per name, not on every key.
+func (m matcher) scoreKnown(name string, ascii bool, idx *[]int) (int, bool) {
+	if m.ascii && ascii {
 		return m.scoreASCII(name, idx)
 	}
 	return m.scoreRunes(name, idx)
+}
+
+// nameSet is the names the filter ranks, with whether each is ASCII.
+type nameSet struct {
+	names []string
+	ascii []bool
+}
+
+func newNameSet(names []string) nameSet {
+	ns := nameSet{names: names, ascii: make([]bool, len(names))}
+	for i, n := range names {
+		ns.ascii[i] = isASCII(n)
+	}
+	return ns
 }
 
 func lowerASCII(c byte) byte {
@@ -156,12 +176,12 @@ func (m matcher) scoreRunes(name string, idx *[]int) (int, bool) {
 // rank returns the members of from whose names match, best first, ties in
 // list order. Scores are small integers, so a counting sort does it in
 // linear time.
-func (m matcher) rank(names []string, from []int) []int {
+func (m matcher) rank(ns nameSet, from []int) []int {
 	type hit struct{ row, score int }
 	hits := make([]hit, 0, len(from))
 	lo, hi := 0, 0
 	for _, ri := range from {
-		s, ok := m.score(names[ri], nil)
+		s, ok := m.scoreKnown(ns.names[ri], ns.ascii[ri], nil)
 		if !ok {
 			continue
 		}

@@ -20,7 +20,7 @@ func TestMatcherRanksLikeAFuzzyFinder(t *testing.T) {
 		{"zzz", nil},
 	} {
 		var got []string
-		for _, i := range newMatcher(tc.pattern).rank(names, all) {
+		for _, i := range newMatcher(tc.pattern).rank(newNameSet(names), all) {
 			got = append(got, names[i])
 		}
 		if !slices.Equal(got, tc.want) {

@@ -30,8 +30,8 @@ func defaultFilterKeyMap() filterKeyMap {
 type listModel struct {
 	c     *common
 	fkeys filterKeyMap
-	rows  []*row   // roles first, then the rest, each by name
-	names []string // rows' names as shown, contiguous for the matcher
+	rows  []*row  // roles first, then the rest, each by name
+	names nameSet // rows' names as shown, contiguous for the matcher
 	// content is the widest value of each column, which the columns
 	// need at most.
 	content contentWidths
@@ -70,7 +70,7 @@ func newList(c *common, rows []*row) listModel {
 	for i, r := range rows {
 		names[i] = r.name
 	}
-	l := listModel{c: c, fkeys: defaultFilterKeyMap(), rows: rows, names: names, content: measure(rows), filter: ti}
+	l := listModel{c: c, fkeys: defaultFilterKeyMap(), rows: rows, names: newNameSet(names), content: measure(rows), filter: ti}
 	l.rebase()
 	return l
 }
