@@ -383,3 +383,22 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestCachedSessionsReadsOnlyWhatIsThere(t *testing.T) {
+	w := newWorld(t)
+	m := w.manager(nil, Options{})
+	for _, p := range []string{"dev", "long"} {
+		if _, err := m.Assume(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := w.manager(nil, Options{}).CachedSessions([]string{"dev", "long", "nodefault", "chained", "no-such-profile"})
+	if len(got) != 2 || got["dev"] == nil || got["long"] == nil || !got["dev"].FromCache {
+		t.Errorf("CachedSessions = %v, want dev and long from the cache", got)
+	}
+	// An expired one is not handed out.
+	w.clock.Add(13 * time.Hour)
+	if got := w.manager(nil, Options{}).CachedSessions([]string{"dev", "long"}); len(got) != 0 {
+		t.Errorf("after 13 hours CachedSessions = %v, want none", got)
+	}
+}

@@ -3,7 +3,10 @@ package session
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rolecall/rolecall/profiles"
@@ -127,6 +130,51 @@ func (m *Manager) Cached(profile string) (*Session, bool) {
 	}
 	s, _ := m.cachedAt(p, m.chainKey(p), m.minLife())
 	return s, s != nil
+}
+
+// CachedSessions returns the cached, usable sessions of the named
+// profiles. It reads the cache directory once and opens only the session
+// files that are there, each of which names its profile: a TUI with
+// 10,000 profiles and a few live sessions reads a few files and hashes a
+// few chains, not 10,000.
+func (m *Manager) CachedSessions(names []string) map[string]*Session {
+	out := map[string]*Session{}
+	dir, err := m.cacheDir()
+	if err != nil {
+		return out
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		return out
+	}
+	wanted := make(map[string]bool, len(names))
+	for _, n := range names {
+		wanted[n] = true
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") || strings.HasPrefix(name, mfaFilePrefix) {
+			continue
+		}
+		s, _ := readSessionFile(filepath.Join(dir, name))
+		if s == nil || !wanted[s.Profile] || out[s.Profile] != nil {
+			continue
+		}
+		p, err := m.profile(s.Profile)
+		if err != nil {
+			continue
+		}
+		// A file left from another chain or endpoint of the same name is
+		// not this profile's session.
+		key := m.chainKey(p)
+		if name != key+".json" {
+			continue
+		}
+		if s, _ := m.cachedAt(p, key, m.minLife()); s != nil {
+			out[p.Name] = s
+		}
+	}
+	return out
 }
 
 // cachedAt returns the session cached under key for the profile p when it

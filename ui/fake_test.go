@@ -171,6 +171,16 @@ func (f *fakeManager) Cached(p string) (*session.Session, bool) {
 	return s, ok
 }
 
+func (f *fakeManager) CachedSessions(names []string) map[string]*session.Session {
+	out := map[string]*session.Session{}
+	for _, n := range names {
+		if s, ok := f.Cached(n); ok {
+			out[n] = s
+		}
+	}
+	return out
+}
+
 func (f *fakeManager) Forget(p string) (int, error) {
 	f.record("forget", p, nil)
 	f.mu.Lock()

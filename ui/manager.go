@@ -17,6 +17,7 @@ type Manager interface {
 	RenewAndUse(ctx context.Context, profile string, opts ...session.CallOption) (session.RenewResult, error)
 	Use(ctx context.Context, profile string, force bool, opts ...session.CallOption) (session.UseResult, error)
 	Cached(profile string) (*session.Session, bool)
+	CachedSessions(profiles []string) map[string]*session.Session
 	Forget(profile string) (int, error)
 	WhoAmI(ctx context.Context, s *session.Session) (session.Identity, error)
 	Plan(profile string) (session.Plan, error)
