@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -90,7 +91,7 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 		NoColor:  noColor,
 		OpenURL:  openURL,
 	})
-	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(framesPerSecond(g.Getenv))}
 	if noColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
@@ -127,4 +128,15 @@ func setProcessEnv(env map[string]string) func() {
 			}
 		}
 	}
+}
+
+// framesPerSecond is how often the screen may be redrawn: 120 by default,
+// so that a key reaches the screen within 8 ms; ROLECALL_FPS lowers it (to
+// 30, say) where the renderer's wake-ups cost more than the latency is
+// worth, on battery.
+func framesPerSecond(getenv func(string) string) int {
+	if n, err := strconv.Atoi(getenv("ROLECALL_FPS")); err == nil && n >= 1 && n <= 120 {
+		return n
+	}
+	return 120
 }
