@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
@@ -268,26 +269,102 @@ func dash(s string) string {
 	return s
 }
 
+// listColumns are the cells of the table before its last, PROBLEM.
+const listColumns = 5
+
+// chainWidth is the width of chainText(p) once escaped, worked out
+// without building it: the first pass over 100,000 profiles only measures.
+func chainWidth(p *profiles.Profile) int {
+	if p.Chain == nil {
+		return 1
+	}
+	width, count, last := 0, 0, ""
+	add := func(s string) {
+		if count > 0 {
+			width += 3 // " → "
+		}
+		width += utf8.RuneCountInString(termsafe.Clean(s))
+		count++
+		last = s
+	}
+	switch k := p.Chain.Root.Kind; k {
+	case profiles.RootEnvironment, profiles.RootIMDS, profiles.RootECS:
+		add(string(k))
+	}
+	named := 0 // the names Chain.Names gives
+	if r := p.Chain.Root.Profile; r != "" {
+		add(r)
+		named++
+	}
+	for _, h := range p.Chain.Roles {
+		if named > 0 && last == h.Profile {
+			continue // a profile that sources its own keys
+		}
+		add(h.Profile)
+		named++
+	}
+	if p.Chain.Capped() {
+		width += len(" (1h cap)")
+	}
+	return width
+}
+
+// listCells are one profile's cells, escaped: every field is read from
+// the files, and a region holding ESC [2J must not clear the screen, nor a
+// tab shift the columns.
+func listCells(p *profiles.Profile) (cells [listColumns]string, problem string) {
+	problem = "-"
+	if p.Err != nil {
+		problem = termsafe.Clean(p.Err.Error())
+	}
+	return [listColumns]string{termsafe.Clean(p.Name), string(p.Kind), termsafe.Clean(chainText(p)),
+		termsafe.Clean(dash(p.AccountID)), termsafe.Clean(dash(p.Region))}, problem
+}
+
+var listHeader = [listColumns]string{"NAME", "KIND", "CHAIN", "ACCOUNT", "REGION"}
+
+// writeListTable writes the table as text/tabwriter would lay it out
+// (each column as wide as its widest cell plus two spaces), but streamed:
+// a first pass measures the columns, a second writes the rows, so that no
+// cell waits in memory until the end.
 func writeListTable(w *bufio.Writer, set *profiles.Set) {
 	if len(set.Profiles) == 0 {
 		writeNoProfiles(w, set.Files)
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tCHAIN\tACCOUNT\tREGION\tPROBLEM")
+	var widths [listColumns]int
+	measure := func(cells [listColumns]string) {
+		for i, c := range cells {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	measure(listHeader)
+	for _, p := range set.Profiles {
+		widths[0] = max(widths[0], utf8.RuneCountInString(termsafe.Clean(p.Name)))
+		widths[1] = max(widths[1], len(p.Kind))
+		widths[2] = max(widths[2], chainWidth(p))
+		widths[3] = max(widths[3], utf8.RuneCountInString(termsafe.Clean(dash(p.AccountID))))
+		widths[4] = max(widths[4], utf8.RuneCountInString(termsafe.Clean(dash(p.Region))))
+	}
+	const gap = 2
+	pad := strings.Repeat(" ", slices.Max(widths[:])+gap)
+	row := func(cells [listColumns]string, last string) {
+		for i, c := range cells {
+			w.WriteString(c)
+			w.WriteString(pad[:widths[i]+gap-utf8.RuneCountInString(c)])
+		}
+		w.WriteString(last)
+		w.WriteByte('\n')
+	}
+	row(listHeader, "PROBLEM")
 	broken := 0
 	for _, p := range set.Profiles {
-		problem := "-"
+		cells, problem := listCells(p)
 		if p.Err != nil {
-			problem = p.Err.Error()
 			broken++
 		}
-		// Every field is read from the files: a region holding ESC [2J
-		// must not clear the screen, nor a tab shift the columns.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", termsafe.Clean(p.Name), p.Kind, termsafe.Clean(chainText(p)),
-			termsafe.Clean(dash(p.AccountID)), termsafe.Clean(dash(p.Region)), termsafe.Clean(problem))
+		row(cells, problem)
 	}
-	tw.Flush()
 	fmt.Fprintf(w, "\n%d %s", len(set.Profiles), plural(len(set.Profiles), "profile", "profiles"))
 	if broken > 0 {
 		fmt.Fprintf(w, ", %d with %s", broken, plural(broken, "a problem", "problems"))

@@ -1,16 +1,21 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/rolecall/rolecall/internal/termsafe"
+	"github.com/rolecall/rolecall/profiles"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/profilegen"
 )
@@ -299,5 +304,49 @@ func TestListJSONEncoding(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", got, want)
 			}
 		})
+	}
+}
+
+// TestListTableLaysOutAsTabwriter: the streamed table is laid out as
+// text/tabwriter lays out the same cells, for generated profiles, broken
+// ones and names wider than ASCII.
+func TestListTableLaysOutAsTabwriter(t *testing.T) {
+	dir := t.TempDir()
+	cfg, cred := profilegen.Generate(300)
+	cfg = append(cfg, "\n[profile ünïcødé-名前]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = nope\nregion = eu-west-1\x1b[2J\n"+
+		"\n[profile self]\nrole_arn = arn:aws:iam::111111111111:role/self\nsource_profile = self\n"+
+		"\n[profile on-self]\nrole_arn = arn:aws:iam::111111111111:role/on\nsource_profile = self\n"...)
+	cred = append(cred, "\n[self]\naws_access_key_id = AKIASELF\naws_secret_access_key = s\n"...)
+	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	os.WriteFile(config, cfg, 0o600)
+	os.WriteFile(credentials, cred, 0o600)
+	set, err := profiles.Load(profiles.Files{Config: config, Credentials: credentials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	bw := bufio.NewWriter(&got)
+	writeListTable(bw, set)
+	bw.Flush()
+
+	var want bytes.Buffer
+	tw := tabwriter.NewWriter(&want, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tCHAIN\tACCOUNT\tREGION\tPROBLEM")
+	for _, p := range set.Profiles {
+		cells, problem := listCells(p)
+		fmt.Fprintln(tw, strings.Join(cells[:], "\t")+"\t"+problem)
+	}
+	tw.Flush()
+	for _, p := range set.Profiles {
+		if got, want := chainWidth(p), utf8.RuneCountInString(termsafe.Clean(chainText(p))); got != want {
+			t.Errorf("%s: chainWidth %d, want %d (%q)", p.Name, got, want, chainText(p))
+		}
+	}
+	table, _, _ := strings.Cut(got.String(), "\n\n")
+	if table+"\n" != want.String() {
+		t.Errorf("the streamed table differs from text/tabwriter's layout:\n%s\nwant\n%s", table, want.String())
+	}
+	if strings.Contains(got.String(), "\x1b") {
+		t.Error("a control character reached the table")
 	}
 }

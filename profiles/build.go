@@ -119,7 +119,7 @@ func fillProfile(p *Profile, s *section) {
 		v := prop.Value
 		switch prop.Key {
 		case keyRoleARN:
-			p.RoleARN = v.Value
+			p.RoleARN, p.roleARNPos = v.Value, v.Pos
 		case keySourceProfile:
 			p.SourceProfile = v.Value
 		case keyCredentialSource:

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -221,15 +222,28 @@ type merged struct {
 // credentials file wins on duplicate keys. sso-session and services
 // sections only count in the config file.
 func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*merged, error) {
+	// The two files parse on their own, at once when both are large
+	// enough to pay for a goroutine.
+	credOpt := opt
+	credOpt.config = false
+	var (
+		cred    *parsed
+		credErr error
+		wg      sync.WaitGroup
+	)
+	if len(credText) >= 64<<10 && len(cfgText) >= 64<<10 {
+		wg.Go(func() { cred, credErr = parse(credText, credFile, credOpt) })
+	} else {
+		cred, credErr = parse(credText, credFile, credOpt)
+	}
 	opt.config = true
 	cfg, err := parse(cfgText, cfgFile, opt)
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
-	opt.config = false
-	cred, err := parse(credText, credFile, opt)
-	if err != nil {
-		return nil, err
+	if credErr != nil {
+		return nil, credErr
 	}
 	m := &merged{
 		profiles:    cfg.profiles,

@@ -147,8 +147,9 @@ type Profile struct {
 	// It is a *Error naming file:line.
 	Err error
 
-	src *Profile // the source_profile, once looked up
-	idx int32    // the place in Set.Profiles of a loaded Set
+	src        *Profile // the source_profile, once looked up
+	roleARNPos Pos      // where role_arn is set, for the chain's hops
+	idx        int32    // the place in Set.Profiles of a loaded Set
 }
 
 // Get returns a property value by (case-insensitive, lower-cased) key.

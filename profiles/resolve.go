@@ -266,7 +266,7 @@ func pathText(names []string) string {
 func hop(p *Profile) RoleHop {
 	return RoleHop{
 		Profile:         p.Name,
-		Pos:             p.Props.Get(keyRoleARN).Pos,
+		Pos:             p.roleARNPos,
 		RoleARN:         p.RoleARN,
 		ExternalID:      p.ExternalID,
 		RoleSessionName: p.RoleSessionName,
