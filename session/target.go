@@ -1,7 +1,10 @@
 package session
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -137,15 +140,44 @@ func (t target) stsName() string {
 func (m *Manager) httpClient() aws.HTTPClient {
 	m.httpOnce.Do(func() {
 		limit := m.callTimeout()
+		roots, caErr := m.caBundle()
 		client := awshttp.NewBuildableClient().
 			WithDialerOptions(func(d *net.Dialer) { d.Timeout = min(dialTimeout, limit) }).
 			WithTransportOptions(func(t *http.Transport) {
 				t.TLSHandshakeTimeout = min(dialTimeout, limit)
+				if roots != nil {
+					if t.TLSClientConfig == nil {
+						t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+					}
+					t.TLSClientConfig.RootCAs = roots
+				}
 			})
-		m.http = &deadlineClient{client: client, limit: limit}
+		m.http = &deadlineClient{client: client, limit: limit, fail: caErr}
 	})
 	return m.http
 }
+
+// caBundle is the certificate bundle AWS_CA_BUNDLE names, as the AWS CLI
+// and SDKs read it (a proxy that inspects TLS, a private endpoint), or nil
+// for the system's roots.
+func (m *Manager) caBundle() (*x509.CertPool, error) {
+	path := m.getenv("AWS_CA_BUNDLE")
+	if path == "" {
+		return nil, nil
+	}
+	pem, err := readSmallFile(path, maxCABundle)
+	if err != nil {
+		return nil, fmt.Errorf("AWS_CA_BUNDLE=%s cannot be read (%v); fix the path or unset it", q(path), err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("AWS_CA_BUNDLE=%s holds no PEM certificate; point it at a PEM bundle or unset it", q(path))
+	}
+	return pool, nil
+}
+
+// maxCABundle bounds a certificate bundle (the system's is under 300 KiB).
+const maxCABundle = 8 << 20
 
 // callTimeout bounds one attempt of a network call: Options.CallTimeout,
 // else CallTimeout.
@@ -182,16 +214,25 @@ type deadlineClient struct {
 	client   aws.HTTPClient
 	limit    time.Duration
 	timedOut sync.Map // invocation id → error
+	fail     error    // every call fails with it (AWS_CA_BUNDLE unusable)
 }
 
 // Do implements aws.HTTPClient.
 func (d *deadlineClient) Do(req *http.Request) (*http.Response, error) {
+	if d.fail != nil {
+		return nil, d.fail
+	}
 	id := req.Header.Get("Amz-Sdk-Invocation-Id")
 	if prev, ok := d.timedOut.Load(id); ok && id != "" {
 		return nil, prev.(error)
 	}
 	ctx, cancel := context.WithTimeoutCause(req.Context(), d.limit, errCallTimeout)
-	resp, err := d.client.Do(req.WithContext(ctx))
+	req = req.WithContext(ctx)
+	if err := ownBody(req); err != nil {
+		cancel()
+		return nil, err
+	}
+	resp, err := d.client.Do(req)
 	if err != nil {
 		defer cancel()
 		return nil, d.timeoutOf(ctx, id, err)
@@ -199,6 +240,33 @@ func (d *deadlineClient) Do(req *http.Request) (*http.Response, error) {
 	resp.Body = &deadlineBody{ReadCloser: resp.Body, ctx: ctx, cancel: cancel, d: d, id: id}
 	return resp, nil
 }
+
+// ownBody gives the transport a copy of the request's small form body.
+// The SDK closes its own body as soon as the response's headers are in;
+// when that lands before the transport has finished with it, the request
+// counts as not fully written and its kept-alive connection is dropped,
+// so the next call (the next hop of a chain) pays for a new TLS handshake.
+func ownBody(req *http.Request) error {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBody+1))
+	req.Body.Close()
+	if err != nil {
+		return err
+	}
+	if len(b) > maxRequestBody {
+		return fmt.Errorf("request body over %d bytes", maxRequestBody)
+	}
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	req.ContentLength = int64(len(b))
+	return nil
+}
+
+// maxRequestBody bounds a request's body: STS and SSO calls send a form or
+// a small JSON document.
+const maxRequestBody = 1 << 20
 
 type deadlineBody struct {
 	io.ReadCloser
