@@ -259,23 +259,34 @@ func TestListBadInput(t *testing.T) {
 	}
 }
 
-// BenchmarkListJSON10k is `rolecall list --json` on 10,000 generated
-// profiles, minus process start-up.
-func BenchmarkListJSON10k(b *testing.B) {
-	dir := b.TempDir()
-	cfg, cred := profilegen.Generate(10000)
-	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	if err := os.WriteFile(config, cfg, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(credentials, cred, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	g := &globalOptions{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	b.ReportAllocs()
-	for b.Loop() {
-		if code := run(context.Background(), g, []string{"list", "--json", "--config", config, "--credentials", credentials}); code != 0 {
-			b.Fatalf("exit %d", code)
+// BenchmarkList is `rolecall list` and `rolecall list --json` on 10,000
+// and 100,000 generated profiles, minus process start-up. The two forms
+// should cost within 10% of each other.
+func BenchmarkList(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		dir := b.TempDir()
+		cfg, cred := profilegen.Generate(n)
+		config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+		if err := os.WriteFile(config, cfg, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(credentials, cred, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		for _, form := range []string{"text", "json"} {
+			b.Run(fmt.Sprintf("%s/%d", form, n), func(b *testing.B) {
+				args := []string{"list", "--config", config, "--credentials", credentials}
+				if form == "json" {
+					args = append(args, "--json")
+				}
+				g := &globalOptions{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+				b.ReportAllocs()
+				for b.Loop() {
+					if code := run(context.Background(), g, args); code != 0 {
+						b.Fatalf("exit %d", code)
+					}
+				}
+			})
 		}
 	}
 }

@@ -70,7 +70,7 @@ aws_secret_access_key = world-mfauser-secret-not-real
 // world is a config, a credentials file, a cache, a fake STS and a clock
 // the test moves.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	files profiles.Files
 	sts   *stsfake.Fake
@@ -94,7 +94,7 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	dir := t.TempDir()
 	w := &world{t: t, dir: dir, files: profiles.Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")},

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,14 +38,19 @@ func benchModel(set *profiles.Set) *Model {
 	return New(Options{Manager: newFakeManager(set, c), Now: c.Now, Width: 140, Height: 40, Environ: []string{}})
 }
 
-// BenchmarkFirstFrame is start-up to the first frame with 10,000
-// profiles: New, then View.
+// BenchmarkFirstFrame is start-up to the first frame, New then View, with
+// 10 and 10,000 profiles (the files already read: profiles.BenchmarkLoad10k
+// is that part).
 func BenchmarkFirstFrame(b *testing.B) {
-	set := generatedSet(b, 10000)
-	b.ReportAllocs()
-	for b.Loop() {
-		m := benchModel(set)
-		_ = m.View()
+	for _, n := range []int{10, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			set := generatedSet(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				m := benchModel(set)
+				_ = m.View()
+			}
+		})
 	}
 }
 
