@@ -96,16 +96,28 @@ func newListEntry(p *profiles.Profile) listEntry {
 	return e
 }
 
+// holdCollector stops the garbage collector until the returned function
+// is called, for a burst of work whose allocations stay live: reading the
+// files builds the model the program then works on (at 10,000 profiles
+// Load allocates 20 MiB of which 11 MiB stay, and the collector ran four
+// times during it, a quarter of `list` and 12 ms of the TUI's first
+// frame). What bounds memory is profiles.MaxFileSize (a larger file is
+// refused unread); past the soft limit the collector runs again.
+func holdCollector() (restore func()) {
+	percent := debug.SetGCPercent(-1)
+	limit := debug.SetMemoryLimit(256 << 20)
+	return func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}
+}
+
 // runList prints the profiles as a table or as JSON. Broken profiles are
 // listed with their problem; only a file that cannot be read fails.
 func runList(opts *ListOptions) error {
-	// Listing is short-lived and everything it allocates stays live until
-	// the output is written, so collecting garbage only costs time: with
-	// 10,000 profiles the collector was a quarter of the run. What bounds
-	// memory is profiles.MaxFileSize (a larger file is refused unread);
-	// past the soft limit below the collector runs again.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
+	// Listing is short-lived and what it allocates stays live until the
+	// output is written.
+	defer holdCollector()()
 	set, err := opts.Load()
 	if err != nil {
 		return err

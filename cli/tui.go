@@ -69,8 +69,10 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 		hint = sandbox.MFAHint
 		openURL = sb.OpenURL
 	}
+	resume := holdCollector() // until the first frame is built
 	set, err := opts.load()
 	if err != nil {
+		resume()
 		return err
 	}
 	// The UI asks for MFA codes in its own modal, so the manager gets no
@@ -91,6 +93,7 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 		NoColor:  noColor,
 		OpenURL:  openURL,
 	})
+	resume()
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(framesPerSecond(g.Getenv))}
 	if noColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
