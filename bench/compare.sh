@@ -57,9 +57,10 @@ unset HTTPS_PROXY HTTP_PROXY https_proxy http_proxy ALL_PROXY all_proxy NO_PROXY
 real_home=$HOME
 cache_root="${XDG_CACHE_HOME:-$real_home/.cache}/rolecall-bench"
 proxy_pid=""
-trap '[ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; bench_cleanup' EXIT
 started=$(date +%s)
 bench_init
+# After bench_init, whose own trap this one replaces (and calls).
+trap '[ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; bench_cleanup' EXIT
 
 # real_python INTERPRETER...: the interpreter's own executable, past any shim.
 real_python() { "$@" -c 'import os, sys; print(os.path.realpath(sys.executable))'; }
