@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -270,10 +271,11 @@ func (m *Model) onSpin(msg spinner.TickMsg) tea.Cmd {
 		m.spinning = false
 		return nil
 	}
-	var cmd tea.Cmd
-	m.spin, cmd = m.spin.Update(msg)
+	m.spin, _ = m.spin.Update(msg)
 	m.list.SetSpinner(m.spin.View())
-	return cmd
+	// The next frame, as the spinner would ask for it, through the clock.
+	spin := m.spin
+	return m.c.after(spin.Spinner.FPS, func(time.Time) tea.Msg { return spin.Tick() })
 }
 
 // toggleAuto turns auto-renew on or off and saves the list, so that a
@@ -325,7 +327,7 @@ func (m *Model) onAutoSaved(msg autoSavedMsg) {
 func (m *Model) onTick() tea.Cmd {
 	now := m.c.now()
 	m.expireBanner(now)
-	cmds := []tea.Cmd{tickCmd()}
+	cmds := []tea.Cmd{m.c.tickCmd()}
 	for _, name := range m.renewer.Due(now, m.autoSession) {
 		cmds = append(cmds, m.start(m.byName[name], opAuto, func(ctx context.Context) tea.Cmd {
 			return renewCmd(ctx, m.renewer, name, opAuto, nil)

@@ -87,8 +87,11 @@ type copiedMsg struct {
 	sysErr  error
 }
 
-func tickCmd() tea.Cmd {
-	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+// tickCmd is the clock's next tick, on its next whole second, as
+// tea.Every would send it.
+func (c *common) tickCmd() tea.Cmd {
+	now := c.now()
+	return c.after(now.Truncate(time.Second).Add(time.Second).Sub(now), func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
 // guard runs a command body and turns a panic inside the session code into

@@ -127,7 +127,7 @@ func New(opts Options) *Model {
 		opts.Clipboard = systemClipboard(opts.Getenv)
 	}
 	renewer := session.NewRenewer(opts.Manager, opts.Policy, opts.Now)
-	c := &common{keys: DefaultKeyMap(), now: opts.Now, isDark: true, noColor: opts.NoColor,
+	c := &common{keys: DefaultKeyMap(), now: opts.Now, after: tea.Tick, isDark: true, noColor: opts.NoColor,
 		renewer: renewer, plan: opts.Manager.Plan}
 	c.shortPath = func(p string) string { return tilde(p, opts.Getenv("HOME")) }
 	c.styles = NewStyles(true, opts.NoColor)
@@ -176,7 +176,7 @@ func (m *Model) Init() tea.Cmd {
 			sso = append(sso, r.p.Name)
 		}
 	}
-	return tea.Batch(tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names), loginStateCmd(m.mgr, sso), loadAutoCmd(m.mgr))
+	return tea.Batch(m.c.tickCmd(), tea.RequestBackgroundColor, cachedCmd(m.mgr, names), loginStateCmd(m.mgr, sso), loadAutoCmd(m.mgr))
 }
 
 // Update implements tea.Model.

@@ -232,7 +232,7 @@ func TestFullHelp(t *testing.T) {
 func TestNoColorKeepsTheWords(t *testing.T) {
 	c := &clock{now: t0}
 	f := newFakeManager(testSet(), c)
-	m := New(Options{Manager: f, Now: c.Now, NoColor: true, Width: 100, Height: 30, Environ: []string{}})
+	m := newModel(c, Options{Manager: f, NoColor: true, Width: 100, Height: 30, Environ: []string{}})
 	f.lifetime = 3 * time.Minute
 	press(m, "enter")
 	v := m.View().Content
@@ -291,7 +291,7 @@ func TestEveryValueIsEscaped(t *testing.T) {
 	c := &clock{now: t0}
 	f := newFakeManager(set, c)
 	f.fail[p.Name] = fmt.Errorf("denied %s", title)
-	m := New(Options{Manager: f, Now: c.Now, Width: 200, Height: 50, Environ: []string{}, Warnings: []string{"AWS_PROFILE=x" + clear}})
+	m := newModel(c, Options{Manager: f, Width: 200, Height: 50, Environ: []string{}, Warnings: []string{"AWS_PROFILE=x" + clear}})
 	for _, name := range []string{p.Name, "loop-a"} {
 		selectRow(t, m, name)
 		press(m, "enter")
