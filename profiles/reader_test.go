@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestReaderRules loads files the way rolecall does (Load, lenient) and
@@ -157,6 +158,12 @@ func TestReaderRules(t *testing.T) {
 			files := Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
 			for path, text := range map[string]string{files.Config: tc.config, files.Credentials: tc.credentials} {
 				if err := os.WriteFile(path, []byte(strings.ReplaceAll(text, "\ufeff", "\xef\xbb\xbf")), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				// Files people keep were written long ago: the reader does
+				// not wait for a young, empty file to be finished.
+				old := time.Now().Add(-time.Hour)
+				if err := os.Chtimes(path, old, old); err != nil {
 					t.Fatal(err)
 				}
 			}
