@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/stsfake"
 	"github.com/rolecall/rolecall/internal/testenv"
 )
 
@@ -293,7 +294,7 @@ func TestRootsAgainstMoto(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte("ecs-auth-token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	closed := "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
+	closed := stsfake.Refusing(t)
 
 	tests := []struct {
 		name      string

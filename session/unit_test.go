@@ -10,13 +10,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/stsfake"
-	"github.com/rolecall/rolecall/internal/testenv"
 )
 
 func TestDefaultSessionName(t *testing.T) {
@@ -174,7 +172,7 @@ func stsError(status int, code, msg string) http.HandlerFunc {
 }
 
 func TestErrorsUsersCanActOn(t *testing.T) {
-	closed := "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
+	closed := stsfake.Refusing(t)
 	tests := []struct {
 		name     string
 		profile  string
