@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -94,12 +93,7 @@ func TestCacheFilesOfOddShapes(t *testing.T) {
 	for name, plant := range map[string]func(path string) error{
 		"a directory":  func(p string) error { return os.Mkdir(p, 0o700) },
 		"a large file": func(p string) error { return os.WriteFile(p, make([]byte, maxCacheFile+1), 0o600) },
-		"a FIFO": func(p string) error {
-			if runtime.GOOS == "windows" {
-				return errors.ErrUnsupported
-			}
-			return syscall.Mkfifo(p, 0o600)
-		},
+		"a FIFO":       mkfifo,
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := w.manager(nil, Options{CacheDir: t.TempDir()})
