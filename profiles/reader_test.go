@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestReaderRules loads files the way rolecall does (Load, lenient) and
@@ -160,12 +159,7 @@ func TestReaderRules(t *testing.T) {
 				if err := os.WriteFile(path, []byte(strings.ReplaceAll(text, "\ufeff", "\xef\xbb\xbf")), 0o600); err != nil {
 					t.Fatal(err)
 				}
-				// Files people keep were written long ago: the reader does
-				// not wait for a young, empty file to be finished.
-				old := time.Now().Add(-time.Hour)
-				if err := os.Chtimes(path, old, old); err != nil {
-					t.Fatal(err)
-				}
+				age(t, path)
 			}
 			set, err := Load(files)
 			if err != nil {

@@ -19,6 +19,7 @@ func loadConfig(t *testing.T, config, creds string) *Set {
 	if err := os.WriteFile(files.Credentials, []byte(creds), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	age(t, files.Config, files.Credentials)
 	set, err := Load(files)
 	if err != nil {
 		t.Fatal(err)

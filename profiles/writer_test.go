@@ -80,11 +80,21 @@ func sectionText(data, name string) (string, bool) {
 func oldFile(t *testing.T, data string) string {
 	t.Helper()
 	path := credFile(t, data)
-	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(path, old, old); err != nil {
-		t.Fatal(err)
-	}
+	age(t, path)
 	return path
+}
+
+// age makes files look written an hour ago: the reader trusts a young
+// file only once it has been left alone a moment (a second, when it is
+// empty), and a test need not wait for that.
+func age(t *testing.T, paths ...string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	for _, p := range paths {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 const (
