@@ -125,3 +125,61 @@ func TestPrintableLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestShadowWarningsOfAWSDefaultProfile: AWS_DEFAULT_PROFILE makes the
+// AWS CLI read another profile unless AWS_PROFILE is set, which wins.
+func TestShadowWarningsOfAWSDefaultProfile(t *testing.T) {
+	set := &Set{}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string // "" for no warning
+	}{
+		{map[string]string{"AWS_DEFAULT_PROFILE": "dev"}, "AWS_DEFAULT_PROFILE=dev is set"},
+		{map[string]string{"AWS_DEFAULT_PROFILE": "default"}, ""},
+		{map[string]string{"AWS_DEFAULT_PROFILE": "dev", "AWS_PROFILE": "default"}, ""},
+		{map[string]string{"AWS_DEFAULT_PROFILE": "dev", "AWS_PROFILE": "ops"}, "AWS_PROFILE=ops is set"},
+	} {
+		got := ShadowWarnings(set, func(k string) string { return tc.env[k] })
+		switch {
+		case tc.want == "" && len(got) != 0:
+			t.Errorf("%v: warnings %q, want none", tc.env, got)
+		case tc.want != "" && (len(got) != 1 || !strings.HasPrefix(got[0], tc.want)):
+			t.Errorf("%v: warnings %q, want one saying %q", tc.env, got, tc.want)
+		}
+	}
+}
+
+// TestBackupNamesNeverClash: a third --force in the same second gets a
+// name of its own, after the ones already taken.
+func TestBackupNamesNeverClash(t *testing.T) {
+	data := longDef + "[default-backup-20261123-150405]\na = b\n[default-backup-20261123-150405-2]\na = b\n"
+	_, res, err := writeDefault("f", data, sessionFor("prod"), DefaultOptions{Force: true}, testNow)
+	if err != nil || res.BackupProfile != "default-backup-20261123-150405-3" {
+		t.Errorf("backup %q, %v; want default-backup-20261123-150405-3", res.BackupProfile, err)
+	}
+}
+
+// TestWriteAroundALineTheReaderSkips: an indented line the reader skips
+// (it follows a key written with ':', which ends no value) would continue
+// the last key rolecall writes if the session went where the old key
+// was; it goes to the end of [default] instead, and every key reads back
+// as written.
+func TestWriteAroundALineTheReaderSkips(t *testing.T) {
+	in := keptBase + "[default]\naws_access_key_id: AKIAOLDCOLONKEY0001\n  skipped by the reader\nregion = eu-west-1\n\n" + keptOther
+	path := oldFile(t, in)
+	w := sessionFor("prod")
+	if _, err := WriteDefault(path, w, DefaultOptions{Force: true}); err != nil {
+		t.Fatalf("WriteDefault: %v", err)
+	}
+	set, err := Load(Files{Credentials: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := set.Get("default")
+	if d == nil || d.Get("aws_access_key_id") != w.AccessKeyID || d.Get("aws_session_token") != w.SessionToken || d.Get("region") != "eu-west-1" {
+		t.Errorf("[default] does not read back as written")
+	}
+	if got := readString(t, path); !strings.Contains(got, "  skipped by the reader\nregion = eu-west-1\n") {
+		t.Errorf("the lines around the old key moved:\n%s", got)
+	}
+}
