@@ -40,7 +40,19 @@ type timer struct {
 	fn  func(time.Time) tea.Msg
 }
 
-func (c *clock) Now() time.Time { return c.now }
+// Now reads the clock; commands running in their own goroutines (a call
+// held by the fake's gate) read it too.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
 
 // after is tea.Tick on this clock: the timer starts when the command is
 // made, as tea.Tick's does, and is armed when the command runs.
@@ -97,15 +109,15 @@ func advance(m *Model, c *clock, d time.Duration) (frame string) {
 		if !ok {
 			break
 		}
-		if t.at.After(c.now) {
-			c.now = t.at
+		if t.at.After(c.Now()) {
+			c.set(t.at)
 		}
 		run(m, t.fn(t.at))
-		shown = c.now
+		shown = c.Now()
 	}
-	c.now = shown
+	c.set(shown)
 	frame = screen(m)
-	c.now = end
+	c.set(end)
 	return frame
 }
 
