@@ -125,3 +125,26 @@ func TestShellCommandFindsPowerShell(t *testing.T) {
 		})
 	}
 }
+
+// TestChainFailureNamesTheHop: when a role in the middle of a chain is
+// refused, the message names that role and the profile it comes from;
+// the profile's own role needs no such name.
+func TestChainFailureNamesTheHop(t *testing.T) {
+	w := newWorld(t)
+	for _, tc := range []struct{ refuse, want, not string }{
+		{"role/dev", "profile chained: assume arn:aws:iam::111111111111:role/dev (profile dev): access denied", ""},
+		{"role/chained", "profile chained: assume arn:aws:iam::222222222222:role/chained: access denied", "(profile chained)"},
+	} {
+		w.sts.Fail = func(c stsfake.Call) *stsfake.Failure {
+			if strings.HasSuffix(c.Form["RoleArn"], tc.refuse) {
+				return &stsfake.Failure{Status: 403, Code: "AccessDenied", Message: "not authorized to perform: sts:AssumeRole"}
+			}
+			return nil
+		}
+		_, err := w.manager(nil, Options{CacheDir: t.TempDir()}).Assume(ctx, "chained")
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || (tc.not != "" && strings.Contains(err.Error(), tc.not)) {
+			t.Errorf("refusing %s: got %v, want %q", tc.refuse, err, tc.want)
+		}
+	}
+	w.sts.Fail = nil
+}
