@@ -2,7 +2,9 @@ package session
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestEachHopAsksItsOwnLifetime: in a chain, every role but the last asks
@@ -26,6 +28,37 @@ func TestEachHopAsksItsOwnLifetime(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: the hops asked for %v seconds, want %v", profile, got, want)
+		}
+	}
+}
+
+// TestChainedHourIsNoCap: a chained role that asks for an hour, the most
+// STS grants a chained role, gets it with no note about a cap.
+func TestChainedHourIsNoCap(t *testing.T) {
+	w := newWorld(t)
+	w.write(strings.Replace(worldConfig, "duration_seconds = 7200", "duration_seconds = 3600", 1), worldCreds)
+	s, err := w.manager(nil, Options{}).Assume(ctx, "chained")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Notes) != 0 {
+		t.Errorf("notes %q for a chained role asking one hour", s.Notes)
+	}
+}
+
+// TestDurationForKeysSaysWhichKeys: --duration on a profile of keys
+// says it does not apply, and whether the keys are long-term or
+// temporary.
+func TestDurationForKeysSaysWhichKeys(t *testing.T) {
+	w := newWorld(t)
+	w.write(worldConfig, worldCreds+"\n[temp]\naws_access_key_id = ASIATEMPKEYS00000001\naws_secret_access_key = s\naws_session_token = t\n")
+	for profile, want := range map[string]string{
+		"user": "its credentials come from the long-term keys of profile user",
+		"temp": "its credentials come from temporary keys in profile temp",
+	} {
+		_, err := w.manager(nil, Options{Duration: time.Hour}).Assume(ctx, profile)
+		if !IsUsage(err) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want a usage error saying %q", profile, err, want)
 		}
 	}
 }
