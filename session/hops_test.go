@@ -62,3 +62,31 @@ func TestDurationForKeysSaysWhichKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestUsersOwnDeviceIsOneMFASession: an IAM user with an mfa_serial of
+// its own gets one MFA session, and no role of a chain from it sends a
+// code again.
+func TestUsersOwnDeviceIsOneMFASession(t *testing.T) {
+	const z = "arn:aws:iam::999999999999:mfa/z"
+	w := newWorld(t)
+	w.write(worldConfig+"\n[profile viaz]\nrole_arn = arn:aws:iam::111111111111:role/viaz\nsource_profile = mfauser\n"+
+		"\n[profile viaz2]\nrole_arn = arn:aws:iam::111111111111:role/viaz2\nsource_profile = viaz\n", worldCreds)
+	m := w.manager(nil, Options{})
+	pl, err := m.Plan("viaz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []MFAStep{{Serial: z, Profile: "mfauser", Session: true, Hop: -1}}; !slices.Equal(pl.MFA, want) {
+		t.Errorf("MFA steps %+v, want %+v", pl.MFA, want)
+	}
+	if _, err := m.Assume(ctx, "viaz2", WithMFACode(z, "123456")); err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, c := range w.sts.Calls() {
+		codes = append(codes, c.Action+":"+c.Form["TokenCode"])
+	}
+	if want := []string{"GetSessionToken:123456", "AssumeRole:", "AssumeRole:"}; !slices.Equal(codes, want) {
+		t.Errorf("calls %v, want %v", codes, want)
+	}
+}
