@@ -2,11 +2,13 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/testenv"
 )
@@ -17,6 +19,10 @@ func handoffRun(t *testing.T, env map[string]string, args ...string) (int, strin
 	t.Helper()
 	config := filepath.Join(t.TempDir(), "config")
 	os.WriteFile(config, nil, 0o600)
+	// An empty file just written may be one a writer has yet to fill,
+	// which the reader waits for; this one is old and empty on purpose.
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(config, old, old)
 	args = append([]string{"--config", config,
 		"--credentials", filepath.Join("testdata", "handoff", "static-credentials")}, args...)
 	return runIn(env, "", false, args...)
@@ -97,9 +103,41 @@ func TestHandoffCLIEnvAndCredentialProcess(t *testing.T) {
 		})
 	}
 	t.Run("use --clear leaves keys rolecall did not write", func(t *testing.T) {
-		code, out, errOut := handoffRun(t, nil, "use", "--clear")
-		if code != exitOK || !strings.Contains(out, "Nothing to clear") || errOut != "" {
-			t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		fixture, err := os.ReadFile(filepath.Join("testdata", "handoff", "static-credentials"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// [default] between the fixture's comment and its [temp] section.
+		head, tail, _ := strings.Cut(string(fixture), "[temp]")
+		line := strings.Count(head, "\n") + 1
+		for _, tc := range []struct {
+			name, def string
+			refused   bool
+		}{
+			{"long-term keys", "[default]\naws_access_key_id = AKIAMYOWNDEFAULT0001\naws_secret_access_key = my-own-not-a-real-secret\n\n", true},
+			{"another tool's session", "[default]\naws_access_key_id = ASIAOTHERTOOL0000001\naws_secret_access_key = tool-not-a-real-secret\naws_session_token = tool-not-a-real-token\n\n", true},
+			{"settings, no keys", "[default]\nregion = eu-west-1\noutput = json\n\n", false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				before := head + tc.def + "[temp]" + tail
+				creds := filepath.Join(t.TempDir(), "credentials")
+				if err := os.WriteFile(creds, []byte(before), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				code, out, errOut := runIn(nil, "", false, "--config", filepath.Join(t.TempDir(), "config"), "--credentials", creds, "use", "--clear")
+				switch {
+				case tc.refused && (code != exitFailed || !strings.Contains(errOut, fmt.Sprintf("%s:%d:", creds, line)) || !strings.Contains(errOut, "was not written by rolecall")):
+					t.Errorf("exit %d, stderr %q; want a refusal naming %s:%d", code, errOut, creds, line)
+				case !tc.refused && (code != exitOK || !strings.Contains(out, "Nothing to clear") || errOut != ""):
+					t.Errorf("exit %d, stdout %q, stderr %q; want nothing to clear", code, out, errOut)
+				}
+				if strings.Contains(errOut, "not-a-real-secret") || strings.Contains(errOut, "not-a-real-token") {
+					t.Errorf("the message reveals a secret")
+				}
+				if after, _ := os.ReadFile(creds); string(after) != before {
+					t.Errorf("use --clear changed the file")
+				}
+			})
 		}
 	})
 	t.Run("credential-process prints only the JSON", func(t *testing.T) {

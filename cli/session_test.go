@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/stsfake"
 	"github.com/rolecall/rolecall/internal/testenv"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -72,12 +73,42 @@ func noSecrets(t *testing.T, cache, what, out string) {
 	}
 }
 
+// TestSessionCommands runs the session commands against the STS fake,
+// on any machine, and against moto where it is installed. Each case has a
+// cache of its own and assumes what it needs, so that it passes alone
+// (go test -run 'TestSessionCommands/stsfake/sessions').
 func TestSessionCommands(t *testing.T) {
-	moto := testenv.StartMoto(t)
-	cache := t.TempDir()
+	for _, backend := range []struct {
+		name  string
+		start func(t *testing.T) string // the STS endpoint
+	}{
+		{"stsfake", func(t *testing.T) string {
+			f := stsfake.Start(t)
+			f.Lenient = true // the fixture's user keys are made up
+			return f.URL
+		}},
+		{"moto", func(t *testing.T) string { return testenv.StartMoto(t).URL }},
+	} {
+		t.Run(backend.name, func(t *testing.T) { sessionCommands(t, backend.start(t)) })
+	}
+}
+
+func sessionCommands(t *testing.T, sts string) {
+	// assume runs one command line with its own cache, which it returns.
+	assume := func(t *testing.T, profiles ...string) string {
+		t.Helper()
+		cache := t.TempDir()
+		for _, p := range profiles {
+			if code, _, stderr := sessionRun(t, sts, cache, "", false, "assume", p); code != exitOK {
+				t.Fatalf("assume %s: exit %d: %s", p, code, stderr)
+			}
+		}
+		return cache
+	}
 
 	t.Run("assume prints role, account and expiry", func(t *testing.T) {
-		code, out, stderr := sessionRun(t, moto.URL, cache, "", false, "assume", "one")
+		cache := t.TempDir()
+		code, out, stderr := sessionRun(t, sts, cache, "", false, "assume", "one")
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
@@ -87,14 +118,15 @@ func TestSessionCommands(t *testing.T) {
 			}
 		}
 		noSecrets(t, cache, "assume", out+stderr)
-		_, out, _ = sessionRun(t, moto.URL, cache, "", false, "assume", "one")
+		_, out, _ = sessionRun(t, sts, cache, "", false, "assume", "one")
 		if !strings.Contains(out, "cached session") {
 			t.Errorf("second assume did not reuse the cache:\n%s", out)
 		}
 	})
 
 	t.Run("assume --json has an RFC 3339 expiration and no secrets", func(t *testing.T) {
-		code, out, stderr := sessionRun(t, moto.URL, cache, "", false, "assume", "three", "--json")
+		cache := t.TempDir()
+		code, out, stderr := sessionRun(t, sts, cache, "", false, "assume", "three", "--json")
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
@@ -118,7 +150,7 @@ func TestSessionCommands(t *testing.T) {
 	})
 
 	t.Run("whoami shows the last role of a chain", func(t *testing.T) {
-		code, out, stderr := sessionRun(t, moto.URL, cache, "", false, "whoami", "three")
+		code, out, stderr := sessionRun(t, sts, t.TempDir(), "", false, "whoami", "three")
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
@@ -130,28 +162,29 @@ func TestSessionCommands(t *testing.T) {
 	})
 
 	t.Run("MFA code from a terminal prompt", func(t *testing.T) {
-		code, out, stderr := sessionRun(t, moto.URL, t.TempDir(), "123456\n", true, "assume", "mfa")
+		code, out, stderr := sessionRun(t, sts, t.TempDir(), "123456\n", true, "assume", "mfa")
 		if code != exitOK || !strings.Contains(stderr, "MFA code for arn:aws:iam::111111111111:mfa/alice") || !strings.Contains(out, "assumed-role/mfa/") {
 			t.Errorf("exit %d, stderr %q, out %q", code, stderr, out)
 		}
 	})
 
 	t.Run("MFA code from --mfa-code", func(t *testing.T) {
-		code, _, stderr := sessionRun(t, moto.URL, t.TempDir(), "", false, "assume", "mfa", "--mfa-code", "654321")
+		code, _, stderr := sessionRun(t, sts, t.TempDir(), "", false, "assume", "mfa", "--mfa-code", "654321")
 		if code != exitOK || strings.Contains(stderr, "MFA code for") {
 			t.Errorf("exit %d, stderr %q", code, stderr)
 		}
 	})
 
 	t.Run("no MFA code and no terminal", func(t *testing.T) {
-		code, _, stderr := sessionRun(t, moto.URL, t.TempDir(), "", false, "assume", "mfa")
+		code, _, stderr := sessionRun(t, sts, t.TempDir(), "", false, "assume", "mfa")
 		if code != exitFailed || !strings.Contains(stderr, "--mfa-code") {
 			t.Errorf("exit %d, stderr %q", code, stderr)
 		}
 	})
 
 	t.Run("sessions lists the cache and the [default] holder", func(t *testing.T) {
-		code, out, stderr := sessionRun(t, moto.URL, cache, "", false, "sessions", "--json")
+		cache := assume(t, "one", "three")
+		code, out, stderr := sessionRun(t, sts, cache, "", false, "sessions", "--json")
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
@@ -202,14 +235,14 @@ func TestSessionCommands(t *testing.T) {
 	})
 
 	t.Run("unknown profile", func(t *testing.T) {
-		code, _, stderr := sessionRun(t, moto.URL, cache, "", false, "assume", "nope")
+		code, _, stderr := sessionRun(t, sts, t.TempDir(), "", false, "assume", "nope")
 		if code != exitUsage || !strings.Contains(stderr, "rolecall list") || strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
 			t.Errorf("exit %d, stderr %q", code, stderr)
 		}
 	})
 
 	t.Run("missing profile argument", func(t *testing.T) {
-		if code, _, _ := sessionRun(t, moto.URL, cache, "", false, "whoami"); code != exitUsage {
+		if code, _, _ := sessionRun(t, sts, t.TempDir(), "", false, "whoami"); code != exitUsage {
 			t.Errorf("exit %d, want %d", code, exitUsage)
 		}
 	})

@@ -122,19 +122,24 @@ func TestWriteSSOProfiles(t *testing.T) {
 
 func TestWriteSSOProfilesRefusesDamagedBlocks(t *testing.T) {
 	gens, _ := SSOProfiles("corp", "", assignments[:1], "", "")
-	for name, text := range map[string]string{
-		"no end":     "[default]\n" + beginMarker("corp") + "\n[profile x]\n",
-		"two begins": beginMarker("corp") + "\n" + endMarker("corp") + "\n" + beginMarker("corp") + "\n" + endMarker("corp") + "\n",
-		"end only":   endMarker("corp") + "\n",
+	begin, end := beginMarker("corp")+"\n", endMarker("corp")+"\n"
+	for name, tc := range map[string]struct{ text, want string }{
+		"no end":                 {"[default]\n" + begin + "[profile x]\n", ":2: the block of profiles generated for sso-session corp has no end line"},
+		"no end, at the top":     {begin + "[profile x]\n", ":1: the block of profiles generated for sso-session corp has no end line"},
+		"two begins":             {"[default]\n" + begin + end + begin + end, ":4: a second block of profiles generated for sso-session corp (the first is at line 2)"},
+		"two begins, at the top": {begin + end + begin + end, ":3: a second block of profiles generated for sso-session corp (the first is at line 1)"},
+		"end only":               {"[default]\n" + end, ":2: the end of a generated block without its beginning"},
+		"two ends":               {begin + end + end, ":3: the end of a generated block without its beginning"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			text := tc.text
 			path := filepath.Join(t.TempDir(), "config")
 			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			_, err := WriteSSOProfiles(path, "corp", gens)
-			if err == nil || !strings.Contains(err.Error(), path+":") {
-				t.Errorf("got %v, want an error naming the file and line", err)
+			if err == nil || !strings.HasPrefix(err.Error(), path+tc.want) {
+				t.Errorf("got %v, want %q", err, path+tc.want)
 			}
 			if b, _ := os.ReadFile(path); string(b) != text {
 				t.Error("the file was changed")
@@ -188,5 +193,79 @@ func BenchmarkWriteSSOProfiles2000(b *testing.B) {
 		if _, err := WriteSSOProfiles(path, "corp", g); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWriteSSOProfilesBlockAtTheTop: a block on the file's first line is
+// found and rewritten like any other: its profiles are the block's, not
+// the user's, and the file never gets a second block.
+func TestWriteSSOProfilesBlockAtTheTop(t *testing.T) {
+	gens, _ := SSOProfiles("corp", "eu-west-1", assignments[:2], "", "")
+	path := filepath.Join(t.TempDir(), "config")
+	if _, err := WriteSSOProfiles(path, "corp", gens); err != nil {
+		t.Fatal(err)
+	}
+	first := readString(t, path)
+	if !strings.HasPrefix(first, beginMarker("corp")) {
+		t.Fatalf("the block is not at the top:\n%s", first)
+	}
+	os.WriteFile(path, []byte(first+"\n[profile mine]\nregion = us-east-1\n"), 0o600)
+	res, err := WriteSSOProfiles(path, "corp", gens[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res.Kept, []string{gens[0].Name}) || !reflect.DeepEqual(res.Removed, []string{gens[1].Name}) || len(res.Skipped) != 0 {
+		t.Errorf("second run: %+v, want %s kept and %s removed", res, gens[0].Name, gens[1].Name)
+	}
+	got := readString(t, path)
+	if strings.Count(got, beginMarker("corp")) != 1 || strings.Contains(got, gens[1].Name) || !strings.HasSuffix(got, "\n[profile mine]\nregion = us-east-1\n") {
+		t.Errorf("the block was not rewritten in place:\n%s", got)
+	}
+}
+
+// TestWriteSSOProfilesWithNothingToWrite: no roles and no block leave the
+// file as it is, byte for byte; no roles and a block remove the block and
+// only it, the user's last line (without a line ending) included.
+func TestWriteSSOProfilesWithNothingToWrite(t *testing.T) {
+	for name, text := range map[string]string{"ending in a newline": "[default]\nregion = eu-west-1\n", "without one": "[default]\nregion = eu-west-1"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config")
+			os.WriteFile(path, []byte(text), 0o600)
+			res, err := WriteSSOProfiles(path, "corp", nil)
+			if err != nil || res.Changed || readString(t, path) != text {
+				t.Errorf("no roles: %+v, %v; the file must stay as it was", res, err)
+			}
+		})
+	}
+	gens, _ := SSOProfiles("corp", "", assignments[:1], "", "")
+	path := filepath.Join(t.TempDir(), "config")
+	const head, tail = "[default]\nregion = eu-west-1\n", "\n[profile later]\nregion = us-west-2"
+	os.WriteFile(path, []byte(head), 0o600)
+	if _, err := WriteSSOProfiles(path, "corp", gens); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, []byte(readString(t, path)+tail), 0o600)
+	res, err := WriteSSOProfiles(path, "corp", nil)
+	if err != nil || !reflect.DeepEqual(res.Removed, []string{gens[0].Name}) {
+		t.Fatalf("no roles over a block: %+v, %v", res, err)
+	}
+	if got := readString(t, path); got != head+"\n"+tail {
+		t.Errorf("removing the block left %q, want %q", got, head+"\n"+tail)
+	}
+}
+
+// TestWriteSSOProfilesRefusesWhatWouldNotReadBack: a profile that would
+// not read back as written (here a name with a space) is refused, and the
+// file keeps every byte.
+func TestWriteSSOProfilesRefusesWhatWouldNotReadBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	const text = "[default]\nregion = eu-west-1\n"
+	os.WriteFile(path, []byte(text), 0o600)
+	gens := []GeneratedProfile{{Name: "a b", Props: [][2]string{{"sso_session", "corp"}, {"sso_account_id", "111111111111"}, {"sso_role_name", "Admin"}}}}
+	if _, err := WriteSSOProfiles(path, "corp", gens); err == nil || !strings.Contains(err.Error(), "would not read back") {
+		t.Errorf("got %v, want a refusal", err)
+	}
+	if readString(t, path) != text {
+		t.Error("the file was changed")
 	}
 }

@@ -72,8 +72,11 @@ func TestCredfileSurvivesKillMidWrite(t *testing.T) {
 		valid[p+"'s"], data = out, out
 	}
 	iterations := 30
-	if os.Getenv("ROLECALL_LONG_TESTS") == "1" {
+	switch {
+	case os.Getenv("ROLECALL_LONG_TESTS") == "1":
 		iterations = 300
+	case testing.Short():
+		iterations = 5
 	}
 	killed := 0
 	for i := range iterations {

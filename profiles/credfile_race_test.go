@@ -64,8 +64,11 @@ func TestCredfileRacesInPlaceWriter(t *testing.T) {
 	path := credFile(t, orig)
 	want := sectionKeys(orig)
 	rounds := 100
-	if os.Getenv("ROLECALL_LONG_TESTS") == "1" {
+	switch {
+	case os.Getenv("ROLECALL_LONG_TESTS") == "1":
 		rounds = 1000
+	case testing.Short():
+		rounds = 10
 	}
 	var done atomic.Bool
 	var writes, failed atomic.Int32

@@ -159,6 +159,7 @@ func TestReaderRules(t *testing.T) {
 				if err := os.WriteFile(path, []byte(strings.ReplaceAll(text, "\ufeff", "\xef\xbb\xbf")), 0o600); err != nil {
 					t.Fatal(err)
 				}
+				age(t, path)
 			}
 			set, err := Load(files)
 			if err != nil {

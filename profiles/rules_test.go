@@ -19,6 +19,7 @@ func loadConfig(t *testing.T, config, creds string) *Set {
 	if err := os.WriteFile(files.Credentials, []byte(creds), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	age(t, files.Config, files.Credentials)
 	set, err := Load(files)
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +105,7 @@ func TestDurationSecondsRange(t *testing.T) {
 		{"43201", 0, "out of range"},
 		{"9999999999999", 0, "out of range"},
 		{"99999999999999999999999", 0, "out of range"}, // beyond int64
+		{"10000000000000000000000", 0, "out of range"}, // zeros are digits too
 		{"-5", 0, "out of range"},
 		{"0", 0, "out of range"},
 		{"1h", 0, "not a number of seconds"},

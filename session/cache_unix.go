@@ -11,9 +11,11 @@ import (
 )
 
 // openNoFollow opens path for reading without following a symbolic link:
-// a link planted in the cache fails instead of being read.
+// a link planted in the cache fails instead of being read. It does not
+// wait for a writer either, as opening a FIFO would: the caller refuses
+// what is not a regular file.
 func openNoFollow(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, syscall.ELOOP) {
 		return nil, errSymlink
 	}

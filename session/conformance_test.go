@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -193,7 +194,13 @@ func copyTree(t *testing.T, from, root string) {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(dst, b, 0o600)
+		if err := os.WriteFile(dst, b, 0o600); err != nil {
+			return err
+		}
+		// The case's files are old, as people's are: the reader waits a
+		// moment for a young, empty one, which a writer may be filling.
+		old := time.Now().Add(-time.Hour)
+		return os.Chtimes(dst, old, old)
 	})
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
@@ -276,10 +283,14 @@ func runConformance(t *testing.T, suite string) {
 			if err == nil {
 				t.Fatalf("want an error like %q, got credentials", tc.Result.ErrorContains)
 			}
-			if msg := err.Error(); strings.Count(msg, "\n") > 1 {
-				t.Errorf("error longer than two lines: %q", msg)
+			want, ok := conformanceErrors[name]
+			if !ok {
+				t.Fatalf("a new error case: smithy-rs says %q; add what rolecall says to conformanceErrors (got %v)", tc.Result.ErrorContains, err)
 			}
-			t.Logf("error (smithy-rs says %q): %v (unrecorded requests: %v)", tc.Result.ErrorContains, err, rp.unexpected)
+			if want.smithy != tc.Result.ErrorContains {
+				t.Errorf("smithy-rs now says %q, not %q: check the class still fits", tc.Result.ErrorContains, want.smithy)
+			}
+			checkErrorClass(t, err, want)
 		})
 	}
 }
@@ -309,4 +320,69 @@ func conformanceAssume(t *testing.T, vars env, root string, rt http.RoundTripper
 		return nil, fmt.Errorf("%w", err)
 	}
 	return s, nil
+}
+
+// errorClass is what a user reads for a conformance case that fails: the
+// kind of error (which decides the exit code and the TUI's advice) and the
+// words that tell them what went wrong. smithy is the text the smithy-rs
+// case expects from its own SDK, kept to document the mapping.
+type errorClass struct {
+	smithy string
+	kind   ErrorKind
+	words  []string // each must be in the message
+}
+
+// conformanceErrors maps every conformance case that ends in an error to
+// the class of rolecall's message. smithy-rs uses one text ("the
+// credential provider was not enabled") for several causes; rolecall tells
+// them apart, so the map is by case.
+var conformanceErrors = map[string]errorClass{
+	"credential_process_failure": {smithy: "an error occurred while loading credentials: Error retrieving credentials: external process exited with code exit status: 1",
+		kind: KindSource, words: []string{"credential_process", "exit 1", "config:3", "exit status 1"}},
+	"credential_process_invalid": {smithy: "Error retrieving credentials from external process, could not parse response: invalid JSON in response",
+		kind: KindSource, words: []string{"credential_process", "config:3", "not credential_process JSON"}},
+	"empty_config": {smithy: "the credential provider was not enabled",
+		kind: KindUnknownProfile, words: []string{"profile default not found", "rolecall list"}},
+	"invalid_config": {smithy: "could not parse profile file",
+		kind: KindProfile, words: []string{"config:2", "Property did not have a name"}},
+	"invalid_sso_credentials_config": {smithy: "selected profile will resolve an access token instead of credentials",
+		kind: KindProfile, words: []string{"sso_account_id", "sso_role_name"}},
+	"sso_token": {smithy: "selected profile will resolve an access token instead of credentials",
+		kind: KindProfile, words: []string{"sso_account_id", "sso_role_name"}},
+	"imds_no_iam_role": {smithy: "the credential provider was not enabled",
+		kind: KindMetadata, words: []string{"instance metadata", "gave no credentials"}},
+	"imds_token_fail": {smithy: "request forbidden: IMDS is disabled",
+		kind: KindMetadata, words: []string{"instance metadata", "gave no credentials"}},
+	"profile_overrides_web_identity": {smithy: "provider was not enabled",
+		kind: KindSource, words: []string{"credential_source = Environment", "AWS_ACCESS_KEY_ID"}},
+	"sso_no_token_file": {smithy: "failed to read `/home/.aws/sso/cache/dace00cba5f8355ec9d274ceb2bcebdfbeed0e12.json`: No such file or directory (os error 2)",
+		kind: KindNeedLogin, words: []string{"no SSO login yet", "dace00cba5f8355ec9d274ceb2bcebdfbeed0e12.json"}},
+	"sso_server_error": {smithy: "an error occurred while loading credentials",
+		kind: KindSource, words: []string{"SSO portal gave no credentials"}},
+	"web_identity_source_profile_no_env": {smithy: "`web_identity_token_file` was specified but `role_arn` was missing",
+		kind: KindProfile, words: []string{"config:6", "web_identity_token_file needs a role_arn"}},
+	"web_identity_token_invalid_jwt": {smithy: "InvalidIdentityTokenException: No OpenIDConnect provider found in your account",
+		kind: KindOther, words: []string{"web identity token", "InvalidIdentityToken", "No OpenIDConnect provider"}},
+}
+
+// checkErrorClass fails unless err is a session error of want's kind whose
+// message has want's words, in one or two lines.
+func checkErrorClass(t *testing.T, err error, want errorClass) {
+	t.Helper()
+	var se *Error
+	if !errors.As(err, &se) {
+		t.Fatalf("error %q is %T, not a session error of kind %s", err, err, want.kind)
+	}
+	if se.Kind != want.kind {
+		t.Errorf("kind %s, want %s: %q", se.Kind, want.kind, err)
+	}
+	msg := err.Error()
+	for _, w := range want.words {
+		if !strings.Contains(msg, w) {
+			t.Errorf("message %q does not say %q", msg, w)
+		}
+	}
+	if strings.Count(msg, "\n") > 1 {
+		t.Errorf("error longer than two lines: %q", msg)
+	}
 }

@@ -249,6 +249,9 @@ func sleepRunning(arg string) bool {
 // TestProcessLeavingAChildBehindDoesNotHold: the shell exits at once but
 // leaves a background child holding its stdout.
 func TestProcessLeavingAChildBehindDoesNotHold(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the process wait delay (2 s); runs without -short")
+	}
 	w := processWorld(t, "sleep 30 & echo '{}'")
 	msg, took := processErr(t, w, context.Background(), nil)
 	// Without the wait delay it would take the child's 30 s.

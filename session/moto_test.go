@@ -16,21 +16,43 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/stsfake"
 	"github.com/rolecall/rolecall/internal/testenv"
 )
 
 const userKeyID = "AKIAROLECALLTEST0001" // testdata/moto/credentials
 
-// motoEnv is a recorder in front of one moto_server, shared by the
-// subtests of a test function to save start-up time.
+// motoEnv is an STS, with the instance metadata service beside it, and a
+// recorder in front of it, shared by the subtests of a test function to
+// save start-up time. The STS is the stsfake, on any machine, or
+// moto_server where it is installed: the same tests run against both.
 type motoEnv struct {
-	moto *testenv.Moto
+	url  string // STS and IMDS
+	stop func() // takes STS away
 	rec  *recorder
+	// imdsKey reports whether keyID is one the instance metadata service
+	// handed out.
+	imdsKey func(keyID string) bool
+}
+
+// againstSTS runs test against the stsfake and against moto; the moto
+// run skips where moto_server is not installed.
+func againstSTS(t *testing.T, test func(t *testing.T, me motoEnv)) {
+	t.Run("stsfake", func(t *testing.T) { test(t, startFake(t)) })
+	t.Run("moto", func(t *testing.T) { test(t, startMoto(t)) })
+}
+
+func startFake(t *testing.T) motoEnv {
+	f := stsfake.Start(t)
+	f.Lenient = true // testdata/moto's keys are made up
+	return motoEnv{url: f.URL, stop: f.Close, rec: newRecorder(t, f.URL),
+		imdsKey: func(id string) bool { return strings.HasPrefix(id, "ASIAFAKE") }}
 }
 
 func startMoto(t *testing.T) motoEnv {
 	m := testenv.StartMoto(t)
-	return motoEnv{moto: m, rec: newRecorder(t, m.URL)}
+	return motoEnv{url: m.URL, stop: m.Stop, rec: newRecorder(t, m.URL),
+		imdsKey: func(id string) bool { return id == "test-key" }}
 }
 
 // manager returns a Manager on testdata/moto with STS behind the recorder
@@ -54,8 +76,9 @@ func (me motoEnv) manager(t *testing.T, e env, opts Options) *Manager {
 	return New(loadSet(t, "moto"), opts)
 }
 
-func TestAssumeAgainstMoto(t *testing.T) {
-	me := startMoto(t)
+func TestAssumeAgainstSTS(t *testing.T) { againstSTS(t, assumeAgainst) }
+
+func assumeAgainst(t *testing.T, me motoEnv) {
 	ctx := context.Background()
 	hour := strconv.Itoa(3600)
 
@@ -146,8 +169,9 @@ func TestAssumeAgainstMoto(t *testing.T) {
 	}
 }
 
-func TestMFAAgainstMoto(t *testing.T) {
-	me := startMoto(t)
+func TestMFAAgainstSTS(t *testing.T) { againstSTS(t, mfaAgainst) }
+
+func mfaAgainst(t *testing.T, me motoEnv) {
 	ctx := context.Background()
 	const serial = "arn:aws:iam::111111111111:mfa/alice"
 
@@ -274,8 +298,9 @@ func TestMFAAgainstMoto(t *testing.T) {
 	})
 }
 
-func TestRootsAgainstMoto(t *testing.T) {
-	me := startMoto(t)
+func TestRootsAgainstSTS(t *testing.T) { againstSTS(t, rootsAgainst) }
+
+func rootsAgainst(t *testing.T, me motoEnv) {
 	ctx := context.Background()
 
 	ecsCreds := map[string]string{"AccessKeyId": "ASIAECSCONTAINER0001", "SecretAccessKey": "ecs-secret", "Token": "ecs-token",
@@ -293,7 +318,7 @@ func TestRootsAgainstMoto(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte("ecs-auth-token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	closed := "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
+	closed := stsfake.Refusing(t)
 
 	tests := []struct {
 		name      string
@@ -306,10 +331,10 @@ func TestRootsAgainstMoto(t *testing.T) {
 		{name: "Environment", profile: "env", wantKeyID: "AKIAFROMENVIRONMENT1",
 			env: env{"AWS_ACCESS_KEY_ID": "AKIAFROMENVIRONMENT1", "AWS_SECRET_ACCESS_KEY": "s"}},
 		{name: "Environment unset", profile: "env", wantKind: KindSource, wantMsg: "AWS_ACCESS_KEY_ID"},
-		{name: "Ec2InstanceMetadata", profile: "imds", wantKeyID: "test-key",
-			env: env{"AWS_EC2_METADATA_SERVICE_ENDPOINT": me.moto.URL}},
+		{name: "Ec2InstanceMetadata", profile: "imds", wantKeyID: "the instance role's",
+			env: env{"AWS_EC2_METADATA_SERVICE_ENDPOINT": me.url}},
 		{name: "Ec2InstanceMetadata disabled", profile: "imds", wantKind: KindMetadata, wantMsg: "AWS_EC2_METADATA_DISABLED",
-			env: env{"AWS_EC2_METADATA_SERVICE_ENDPOINT": me.moto.URL, "AWS_EC2_METADATA_DISABLED": "true"}},
+			env: env{"AWS_EC2_METADATA_SERVICE_ENDPOINT": me.url, "AWS_EC2_METADATA_DISABLED": "true"}},
 		{name: "Ec2InstanceMetadata unreachable", profile: "imds", wantKind: KindMetadata, wantMsg: closed,
 			env: env{"AWS_EC2_METADATA_SERVICE_ENDPOINT": closed}},
 		{name: "EcsContainer token", profile: "ecs", wantKeyID: "ASIAECSCONTAINER0001",
@@ -322,6 +347,9 @@ func TestRootsAgainstMoto(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && tc.name == "Ec2InstanceMetadata unreachable" {
+				t.Skip("the metadata client retries for 4 s; runs without -short")
+			}
 			m := me.manager(t, tc.env, Options{})
 			s, err := m.Assume(ctx, tc.profile)
 			calls := me.rec.take()
@@ -338,7 +366,11 @@ func TestRootsAgainstMoto(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(calls) != 1 || calls[0].Action != "AssumeRole" || calls[0].KeyID != tc.wantKeyID {
+			signedBy := func(id string) bool { return id == tc.wantKeyID }
+			if tc.profile == "imds" {
+				signedBy = me.imdsKey
+			}
+			if len(calls) != 1 || calls[0].Action != "AssumeRole" || !signedBy(calls[0].KeyID) {
 				t.Errorf("calls %v: want one AssumeRole signed by the %s credentials", actions(calls), tc.name)
 			}
 			if !strings.Contains(s.AssumedRoleARN, "assumed-role/"+tc.profile+"/") {
@@ -348,8 +380,9 @@ func TestRootsAgainstMoto(t *testing.T) {
 	}
 }
 
-func TestCacheOutlivesSTS(t *testing.T) {
-	me := startMoto(t)
+func TestCacheOutlivesSTS(t *testing.T) { againstSTS(t, cacheOutlives) }
+
+func cacheOutlives(t *testing.T, me motoEnv) {
 	ctx := context.Background()
 	cache := t.TempDir()
 	m := me.manager(t, nil, Options{CacheDir: cache})
@@ -357,7 +390,7 @@ func TestCacheOutlivesSTS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	me.moto.Stop()
+	me.stop()
 	me.rec.take()
 
 	m = me.manager(t, nil, Options{CacheDir: cache}) // as a new process would

@@ -10,13 +10,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/stsfake"
-	"github.com/rolecall/rolecall/internal/testenv"
 )
 
 func TestDefaultSessionName(t *testing.T) {
@@ -32,6 +30,7 @@ func TestDefaultSessionName(t *testing.T) {
 		{"invalid characters replaced", env{"USER": "DOMAIN\\Jo Ann"}, "rolecall-DOMAIN_Jo_Ann-1767225600"},
 		{"no user", env{}, "rolecall-1767225600"},
 		{"long user trimmed to 64", env{"USER": strings.Repeat("x", 80)}, "rolecall-" + strings.Repeat("x", 44) + "-1767225600"},
+		{"a user one too long for 64", env{"USER": strings.Repeat("x", 45)}, "rolecall-" + strings.Repeat("x", 44) + "-1767225600"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,7 +173,7 @@ func stsError(status int, code, msg string) http.HandlerFunc {
 }
 
 func TestErrorsUsersCanActOn(t *testing.T) {
-	closed := "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
+	closed := stsfake.Refusing(t)
 	tests := []struct {
 		name     string
 		profile  string

@@ -114,6 +114,14 @@ func (w *world) write(config, creds string) {
 	if err := os.WriteFile(w.files.Credentials, []byte(creds), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
+	// People's files were written long ago; the reader waits a moment
+	// for a young, empty one, which another program may be writing.
+	old := time.Now().Add(-time.Hour)
+	for _, p := range []string{w.files.Config, w.files.Credentials} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			w.t.Fatal(err)
+		}
+	}
 }
 
 // manager loads the files afresh, as a new process would, with extra

@@ -271,10 +271,11 @@ func (m *Model) onSpin(msg spinner.TickMsg) tea.Cmd {
 		m.spinning = false
 		return nil
 	}
-	var cmd tea.Cmd
-	m.spin, cmd = m.spin.Update(msg)
+	m.spin, _ = m.spin.Update(msg)
 	m.list.SetSpinner(m.spin.View())
-	return cmd
+	// The next frame, as the spinner would ask for it, through the clock.
+	spin := m.spin
+	return m.c.after(spin.Spinner.FPS, func(time.Time) tea.Msg { return spin.Tick() })
 }
 
 // toggleAuto turns auto-renew on or off and saves the list, so that a

@@ -35,7 +35,7 @@ func generatedSet(b *testing.B, n int) *profiles.Set {
 
 func benchModel(set *profiles.Set) *Model {
 	c := &clock{now: t0}
-	return New(Options{Manager: newFakeManager(set, c), Now: c.Now, Width: 140, Height: 40, Environ: []string{}})
+	return newModel(c, Options{Manager: newFakeManager(set, c), Width: 140, Height: 40, Environ: []string{}})
 }
 
 // BenchmarkFirstFrame is start-up to the first frame, New then View, with

@@ -80,7 +80,7 @@ func ssoModel(t *testing.T) (*Model, *fakeManager) {
 	c := &clock{now: t0}
 	f := newFakeManager(set, c)
 	f.sso = session.New(set, session.Options{Getenv: func(k string) string { return env[k] }, CacheDir: filepath.Join(dir, "cache")})
-	m := New(Options{Manager: f, Now: c.Now, Getenv: func(string) string { return "" }, Environ: []string{}, Width: 100, Height: 30})
+	m := newModel(c, Options{Manager: f, Getenv: func(string) string { return "" }, Environ: []string{}, Width: 100, Height: 30})
 	for _, msg := range drain(m.Init()) { // reads which profiles need a login
 		run(m, msg)
 	}

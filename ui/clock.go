@@ -65,10 +65,5 @@ func (m *Model) armClock() tea.Cmd {
 		next = now.Add(time.Millisecond)
 	}
 	m.wakeAt = next
-	return m.after(next.Sub(now))
-}
-
-// afterCmd is the real clock's tick after d.
-func afterCmd(d time.Duration) tea.Cmd {
-	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg(t) })
+	return m.c.after(next.Sub(now), func(t time.Time) tea.Msg { return tickMsg(t) })
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/rolecall/rolecall/session"
 	"time"
@@ -24,6 +25,9 @@ type common struct {
 	// shortPath shows a file path the way the header does (~ for the home
 	// directory).
 	shortPath func(string) string
+	// after is tea.Tick: the clock's ticks and the spinner's frames wait
+	// through it, so that tests can run time themselves.
+	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // selected adds the selection highlight to a cell's style.

@@ -220,7 +220,7 @@ func TestAutoRenewIsRememberedAcrossRestarts(t *testing.T) {
 	}
 	f.auto = append(f.auto, "a-profile-of-other-files")
 
-	restarted := New(Options{Manager: f, Now: c.Now, Width: 100, Height: 30, Environ: []string{}})
+	restarted := newModel(c, Options{Manager: f, Width: 100, Height: 30, Environ: []string{}})
 	if restarted.renewer.Auto("prod-admin") {
 		t.Fatal("the constructor read the store: that is I/O for Init's commands")
 	}
@@ -285,7 +285,7 @@ func TestCopyPutsTheExportLinesOnTheClipboard(t *testing.T) {
 	var got string
 	c := &clock{now: t0}
 	f := newFakeManager(testSet(), c)
-	m := New(Options{Manager: f, Now: c.Now, Width: 60, Height: 15, Environ: []string{},
+	m := newModel(c, Options{Manager: f, Width: 60, Height: 15, Environ: []string{},
 		Clipboard: func(s string) error { got = s; return nil }})
 	selectRow(t, m, "prod-admin")
 	press(m, "enter", "e")
@@ -426,7 +426,7 @@ func TestBrokenCountInHeader(t *testing.T) {
 	set := testSet()
 	set.Get("dev-user").Err = errors.New("bad keys")
 	c := &clock{now: t0}
-	m := New(Options{Manager: newFakeManager(set, c), Now: c.Now, Width: 100, Height: 30, Environ: []string{}})
+	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: 100, Height: 30, Environ: []string{}})
 	if s := screen(m); !strings.Contains(s, "✗ 2 profiles have problems: select one and press i") {
 		t.Errorf("header:\n%s", s)
 	}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/charmbracelet/x/ansi"
@@ -19,10 +21,130 @@ import (
 // t0 is the fixed time every model test starts at.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// clock is a settable clock.
-type clock struct{ now time.Time }
+// clock is the tests' clock. It reads a settable time, and it holds the
+// timers the model arms through common.after (the clock's tick, the
+// spinner's frames): they fire only when a test advances the clock, so
+// tests run time without waiting for it.
+type clock struct {
+	now time.Time
 
-func (c *clock) Now() time.Time { return c.now }
+	mu     sync.Mutex
+	timers []timer
+	armed  int // timers armed so far; orders timers due at once
+}
+
+// timer is one armed tea.Tick: fn's message is due at at.
+type timer struct {
+	at  time.Time
+	seq int
+	fn  func(time.Time) tea.Msg
+}
+
+// Now reads the clock; commands running in their own goroutines (a call
+// held by the fake's gate) read it too.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// after is tea.Tick on this clock: the timer starts when the command is
+// made, as tea.Tick's does, and is armed when the command runs.
+func (c *clock) after(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	at := c.Now().Add(d)
+	return func() tea.Msg {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.armed++
+		c.timers = append(c.timers, timer{at: at, seq: c.armed, fn: fn})
+		return nil
+	}
+}
+
+// next takes the earliest timer due at or before end, if any.
+func (c *clock) next(end time.Time) (timer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	best := -1
+	for i, t := range c.timers {
+		if t.at.After(end) {
+			continue
+		}
+		if best < 0 || t.at.Before(c.timers[best].at) || (t.at.Equal(c.timers[best].at) && t.seq < c.timers[best].seq) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return timer{}, false
+	}
+	t := c.timers[best]
+	c.timers = slices.Delete(c.timers, best, best+1)
+	return t, true
+}
+
+// pending is how many timers are armed and not yet fired.
+func (c *clock) pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.timers)
+}
+
+// advance runs the program's time forward by d: each timer that falls due
+// fires at its own time, in order, and its message goes to m with all
+// that follows from it (a tick re-arms the clock and may start renewals).
+// It returns the frame the program shows at the end: the one it drew
+// after the last message, at that message's time. A program whose clock
+// stopped shows the frame of when it stopped.
+func advance(m *Model, c *clock, d time.Duration) (frame string) {
+	end := c.Now().Add(d)
+	shown := c.Now()
+	for {
+		t, ok := c.next(end)
+		if !ok {
+			break
+		}
+		if t.at.After(c.Now()) {
+			c.set(t.at)
+		}
+		run(m, t.fn(t.at))
+		shown = c.Now()
+	}
+	c.set(shown)
+	frame = screen(m)
+	c.set(end)
+	return frame
+}
+
+// newModel is New with the tests' clock: its timers wait for advance.
+func newModel(c *clock, opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = c.Now
+	}
+	m := New(opts)
+	m.c.after = c.after
+	// The inputs' cursors blink on timers of their own, which only a
+	// running program waits for; here they stay lit.
+	for _, in := range []*textinput.Model{&m.list.filter, &m.mfa.input} {
+		st := in.Styles()
+		st.Cursor.Blink = false
+		in.SetStyles(st)
+	}
+	return m
+}
+
+// boot starts m as the program does: it runs Init's commands (the clock's
+// first tick among them) and delivers their messages.
+func boot(m *Model) {
+	for _, msg := range drain(m.Init()) {
+		run(m, msg)
+	}
+}
 
 // fakeManager answers like session.Manager without STS. What the UI must
 // not decide itself (the plan of a chain, the hand-off region) comes from
@@ -39,6 +161,7 @@ type fakeManager struct {
 	cached   map[string]*session.Session
 	def      profiles.DefaultState // who holds [default]
 	calls    []string              // "assume p", "renew p code=123456", "use p"
+	at       []time.Time           // when each call was made, by the clock
 	n        int
 	// gate, when set, holds every Assume/Renew/Use until it is closed or
 	// the call's context ends, as a slow STS would.
@@ -83,7 +206,22 @@ func (f *fakeManager) record(op, profile string, opts []session.CallOption) {
 	}
 	f.mu.Lock()
 	f.calls = append(f.calls, s)
+	f.at = append(f.at, f.clock.Now())
 	f.mu.Unlock()
+}
+
+// callTimes returns when each call matching want ("renew prod-admin") was
+// made, as offsets from t0.
+func (f *fakeManager) callTimes(want string) []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []time.Duration
+	for i, c := range f.calls {
+		if c == want {
+			out = append(out, f.at[i].Sub(t0))
+		}
+	}
+	return out
 }
 
 // codesOf reads the MFA codes from call options the way Manager does: by
@@ -319,18 +457,19 @@ func testSet() *profiles.Set {
 func newTestModel(w, h int) (*Model, *fakeManager, *clock) {
 	c := &clock{now: t0}
 	f := newFakeManager(testSet(), c)
-	m := New(Options{Manager: f, Now: c.Now, Getenv: func(k string) string {
+	m := newModel(c, Options{Manager: f, Getenv: func(k string) string {
 		if k == "HOME" {
 			return "/home/u"
 		}
 		return ""
 	}, Environ: []string{}, NoColor: false, Width: w, Height: h})
+	boot(m)
 	return m, f, c
 }
 
 // press sends one key press and runs the returned commands to completion,
-// feeding their messages back, the way the program would (ticks and
-// spinner frames excepted: they would loop).
+// feeding their messages back, the way the program would; timers wait
+// for advance.
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
 		run(m, keyMsg(k))
@@ -372,8 +511,11 @@ func run(m *Model, msg tea.Msg) {
 	}
 }
 
-// drain runs a command tree, dropping the clock and animation commands
-// that would block or loop.
+// drain runs a command tree now, in order, and returns the messages it
+// produced. Commands run to completion: the fake manager answers at once
+// (unless a test holds it with gate, and then drives the command itself),
+// and timers only arm the clock. A command that still blocks is a test
+// that forgot to drive it, and drain says so rather than wait for ever.
 func drain(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
 		return nil
@@ -383,8 +525,8 @@ func drain(cmd tea.Cmd) []tea.Msg {
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(50 * time.Millisecond):
-		return nil // tea.Every / spinner ticks: not run here
+	case <-time.After(blockedAfter):
+		panic(fmt.Sprintf("a command blocked for %s: drive it in the test (gate, only, drainAll) or give it a fake that answers", blockedAfter))
 	}
 	switch msg := msg.(type) {
 	case tea.BatchMsg:
@@ -393,15 +535,16 @@ func drain(cmd tea.Cmd) []tea.Msg {
 			out = append(out, drain(c)...)
 		}
 		return out
-	case nil, tickMsg:
+	case nil:
 		return nil
 	default:
-		if fmt.Sprintf("%T", msg) == "spinner.TickMsg" {
-			return nil
-		}
 		return []tea.Msg{msg}
 	}
 }
+
+// blockedAfter is how long drain lets a command run before it calls it
+// blocked; the commands it runs answer in microseconds.
+const blockedAfter = 10 * time.Second
 
 // screen is the current frame without ANSI codes.
 func screen(m *Model) string { return ansi.Strip(m.View().Content) }

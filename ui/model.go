@@ -77,9 +77,7 @@ type Model struct {
 	ctx     context.Context
 	renewer *session.Renewer // which sessions to renew, and their failures
 	open    func(ctx context.Context, url string) (string, error)
-	// after schedules a tick after d (afterCmd; tests drive their own
-	// clock), and wakeAt is when the one pending fires.
-	after  func(d time.Duration) tea.Cmd
+	// wakeAt is when the one pending clock tick fires (armClock).
 	wakeAt time.Time
 
 	state   state
@@ -133,7 +131,7 @@ func New(opts Options) *Model {
 		opts.Clipboard = systemClipboard(opts.Getenv)
 	}
 	renewer := session.NewRenewer(opts.Manager, opts.Policy, opts.Now)
-	c := &common{keys: DefaultKeyMap(), now: opts.Now, isDark: true, noColor: opts.NoColor,
+	c := &common{keys: DefaultKeyMap(), now: opts.Now, after: tea.Tick, isDark: true, noColor: opts.NoColor,
 		renewer: renewer, plan: opts.Manager.Plan}
 	c.shortPath = func(p string) string { return tilde(p, opts.Getenv("HOME")) }
 	c.styles = NewStyles(true, opts.NoColor)
@@ -151,7 +149,7 @@ func New(opts Options) *Model {
 		}
 	}
 	m := &Model{
-		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, renewer: renewer, after: afterCmd,
+		c: c, opts: opts, mgr: opts.Manager, ctx: opts.Context, renewer: renewer,
 		list:    newList(c, rows),
 		detail:  newDetail(c, set),
 		mfa:     newMFA(c),

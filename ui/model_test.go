@@ -317,8 +317,9 @@ func TestAutoRenewRewritesDefault(t *testing.T) {
 
 // TestAutoRenewBacksOffWhenDefaultCannotBeWritten renews a session that
 // [default] holds while the credentials file cannot be written: the row
-// keeps the renewed session, the failure shows, and the next ticks do not
-// renew again at once.
+// keeps the renewed session, the failure shows on it and in the details
+// (counted as a failure of auto-renew), and the next ticks do not renew
+// again at once.
 func TestAutoRenewBacksOffWhenDefaultCannotBeWritten(t *testing.T) {
 	m, f, c := newTestModel(160, 30)
 	f.lifetime = 20 * time.Minute
@@ -335,6 +336,9 @@ func TestAutoRenewBacksOffWhenDefaultCannotBeWritten(t *testing.T) {
 	}
 	if want := c.now.Add(20 * time.Minute); !m.byName["prod-admin"].sess.Expires().Equal(want) {
 		t.Errorf("the row does not show the renewed session (expires %v, want %v)", m.byName["prod-admin"].sess.Expires(), want)
+	}
+	if text := paneText(m); !strings.Contains(text, "auto-renewon·1failedinarow") {
+		t.Errorf("the details do not count the failure: %s", text)
 	}
 	for range 5 {
 		c.now = c.now.Add(time.Second)

@@ -90,7 +90,7 @@ func TestHeaderWarningsHintAndDemoLabel(t *testing.T) {
 	c := &clock{now: t0}
 	set := testSet()
 	set.Files.ConfigExists = false
-	m := New(Options{Manager: newFakeManager(set, c), Now: c.Now, Width: 140, Height: 30, Environ: []string{},
+	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: 140, Height: 30, Environ: []string{},
 		Warnings: []string{"AWS_PROFILE is set: the AWS CLI will use that profile, not [default]"}})
 	s := screen(m)
 	for _, want := range []string{"files /home/u/.aws/{config, credentials}", "no config file at /home/u/.aws/config yet", "⚠ AWS_PROFILE is set"} {
@@ -101,7 +101,7 @@ func TestHeaderWarningsHintAndDemoLabel(t *testing.T) {
 	if first := strings.Fields(strings.SplitN(s, "\n", 2)[0]); first[1] == "demo" {
 		t.Error("a real run is labelled demo")
 	}
-	m = New(Options{Manager: newFakeManager(testSet(), c), Now: c.Now, Width: 100, Height: 30, Environ: []string{}, Demo: true})
+	m = newModel(c, Options{Manager: newFakeManager(testSet(), c), Width: 100, Height: 30, Environ: []string{}, Demo: true})
 	if first := strings.Fields(strings.SplitN(screen(m), "\n", 2)[0]); first[1] != "demo" {
 		t.Errorf("demo mode is not labelled: %q", first)
 	}
@@ -185,7 +185,7 @@ func TestUIAsksSessionForEveryRule(t *testing.T) {
 		c := &clock{now: t0}
 		f := newFakeManager(testSet(), c)
 		f.lifetime = 30 * time.Minute
-		m := New(Options{Manager: f, Now: c.Now, Environ: []string{}, Width: 100, Height: 30,
+		m := newModel(c, Options{Manager: f, Environ: []string{}, Width: 100, Height: 30,
 			Policy: session.RenewPolicy{Window: 10 * time.Minute, MinBackoff: time.Minute, MaxBackoff: time.Minute}})
 		selectRow(t, m, "prod-admin")
 		press(m, "enter", "a")

@@ -14,6 +14,7 @@ import (
 // quit.
 func TestProgramFlow(t *testing.T) {
 	m, f, _ := newTestModel(100, 30)
+	m.c.after = tea.Tick // a real program waits for real timers
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 	wait := func(s string) {
 		t.Helper()

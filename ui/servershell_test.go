@@ -45,7 +45,7 @@ func TestServerShellRuns(t *testing.T) {
 	os.WriteFile(shell, []byte("#!"+sh+"\nenv > \"$ENV_OUT\"\nread line\nexit 3\n"), 0o700)
 	c := &clock{now: t0}
 	f := newFakeManager(testSet(), c)
-	m := New(Options{Manager: f, Now: c.Now, Width: 100, Height: 30,
+	m := newModel(c, Options{Manager: f, Width: 100, Height: 30,
 		Getenv:  func(k string) string { return map[string]string{"SHELL": shell}[k] },
 		Environ: []string{"ENV_OUT=" + envOut, "AWS_ACCESS_KEY_ID=AKIASTALE00000000000", "AWS_PROFILE=stale"}})
 	selectRow(t, m, "prod-admin")

@@ -100,6 +100,26 @@ func TestFrames(t *testing.T) {
 				if !strings.Contains(lastLine(s), "quit") {
 					t.Errorf("the help bar is not the last line: %q", lastLine(s))
 				}
+				// Each row shows its session as livelyModel left it, 90 s
+				// after each was assumed: time left, expired or the failure,
+				// and the [default] and auto-renew marks.
+				for profile, want := range map[string][]string{
+					"audit-chained": {"● 06:30"},       // 8 minutes
+					"ec2-deploy":    {"● 01:30"},       // 3 minutes
+					"billing-mfa":   {"✗ expired"},     // 1 minute
+					"prod-admin":    {"◆∞", "1:58:30"}, // 2 hours, d and a
+					"staging-read":  {"✗ AccessDenied"},
+				} {
+					l := lineOf(s, profile)
+					for _, w := range want {
+						if !strings.Contains(l, w) {
+							t.Errorf("the row of %s is %q, want %q on it", profile, l, w)
+						}
+					}
+				}
+				if l := lineOf(s, "audit-chained"); !strings.HasPrefix(l, "▌") {
+					t.Errorf("the selection is not on the first row: %q", l)
+				}
 			})
 			t.Run("details", func(t *testing.T) {
 				m, _ := livelyModel(t)
@@ -215,6 +235,20 @@ func TestMFAModalView(t *testing.T) {
 	if h := lastLine(s); !strings.Contains(h, "enter confirm") || strings.Contains(h, "quit") {
 		t.Errorf("the help bar does not show the modal's keys: %q", h)
 	}
+	// The modal says whose code it wants and for which device, and shows
+	// the digits typed so far; the list stays behind it, and nothing was
+	// called before the code is in.
+	for _, want := range []string{"MFA code for billing-mfa", "arn:aws:iam::111111111111:mfa/alice", "code › 123", "esc cancel"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the modal does not show %q:\n%s", want, s)
+		}
+	}
+	if !strings.Contains(lineOf(s, "loop-a"), "source_profile loop") {
+		t.Errorf("the list is not behind the modal:\n%s", s)
+	}
+	if calls := f.Calls(); len(calls) != 0 {
+		t.Errorf("calls before the code was in: %v", calls)
+	}
 }
 
 func TestFullHelp(t *testing.T) {
@@ -232,7 +266,7 @@ func TestFullHelp(t *testing.T) {
 func TestNoColorKeepsTheWords(t *testing.T) {
 	c := &clock{now: t0}
 	f := newFakeManager(testSet(), c)
-	m := New(Options{Manager: f, Now: c.Now, NoColor: true, Width: 100, Height: 30, Environ: []string{}})
+	m := newModel(c, Options{Manager: f, NoColor: true, Width: 100, Height: 30, Environ: []string{}})
 	f.lifetime = 3 * time.Minute
 	press(m, "enter")
 	v := m.View().Content
@@ -291,7 +325,7 @@ func TestEveryValueIsEscaped(t *testing.T) {
 	c := &clock{now: t0}
 	f := newFakeManager(set, c)
 	f.fail[p.Name] = fmt.Errorf("denied %s", title)
-	m := New(Options{Manager: f, Now: c.Now, Width: 200, Height: 50, Environ: []string{}, Warnings: []string{"AWS_PROFILE=x" + clear}})
+	m := newModel(c, Options{Manager: f, Width: 200, Height: 50, Environ: []string{}, Warnings: []string{"AWS_PROFILE=x" + clear}})
 	for _, name := range []string{p.Name, "loop-a"} {
 		selectRow(t, m, name)
 		press(m, "enter")

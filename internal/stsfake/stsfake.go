@@ -385,3 +385,17 @@ func Unreachable(tb testing.TB) string {
 	tb.Cleanup(func() { l.Close() })
 	return "http://" + l.Addr().String()
 }
+
+// Refusing is an address on loopback that refuses every connection at
+// once, as a host with nothing listening does. The port is bound for the
+// test and never listened on, so unlike a port freed a moment ago no other
+// process can take it and answer.
+func Refusing(tb testing.TB) string {
+	tb.Helper()
+	port, release, err := boundSocket()
+	if err != nil {
+		tb.Fatalf("bind a loopback port: %v", err)
+	}
+	tb.Cleanup(release)
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
+}
