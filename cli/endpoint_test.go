@@ -102,6 +102,9 @@ func (w *cmdWorld) execServer(g globalOptions, profile, stdin string, extraEnv .
 	opts.Argv = []string{os.Args[0], "-test.run=^TestHelperEndpointClient$"}
 	opts.Stdin = strings.NewReader(stdin)
 	opts.Environ = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + w.t.TempDir(), endpointChildEnv + "=1",
+		// Under go test -cover the child writes its coverage here, not a
+		// warning on stderr.
+		"GOCOVERDIR=" + w.t.TempDir(),
 		"AWS_CONFIG_FILE=" + w.files.Config, "AWS_SHARED_CREDENTIALS_FILE=" + w.files.Credentials, "AWS_ENDPOINT_URL_STS=" + w.sts.URL,
 		// What an earlier rolecall env or the user left: none of it may
 		// reach the child, or the SDK would take it over the endpoint.
