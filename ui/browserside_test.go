@@ -185,3 +185,25 @@ func TestLoginModalKeepsTheURLWhole(t *testing.T) {
 		t.Errorf("the URL on screen reads back as\n%s\nwant\n%s\n%s", joined.String(), u, screen(m))
 	}
 }
+
+// TestCancelledLoginStaysCancelled: esc cancels a login, and the user
+// starts another. When the cancelled login's wait ends late, it does not
+// end the login now on screen.
+func TestCancelledLoginStaysCancelled(t *testing.T) {
+	m, _ := ssoModel(t)
+	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
+	update := func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }
+	begin := update(only(update(keyMsg("enter"))))
+	first := update(begin())().(tea.BatchMsg)
+	update(keyMsg("esc"))
+	begin = update(only(update(keyMsg("enter"))))
+	update(begin())
+	defer update(keyMsg("esc"))
+	if m.state != stateLogin {
+		t.Fatalf("the second login did not open its modal (state %v):\n%s", m.state, screen(m))
+	}
+	update(first[1]()) // the cancelled login's wait ends
+	if s := screen(m); m.state != stateLogin || strings.Contains(s, "login failed") {
+		t.Errorf("the cancelled login's result ended the login on screen (state %v):\n%s", m.state, s)
+	}
+}
