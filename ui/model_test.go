@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
 
@@ -411,6 +412,16 @@ func TestForgetAndWhoAmI(t *testing.T) {
 	if _, ok := f.Cached("prod-admin"); ok {
 		t.Error("forget did not reach the manager")
 	}
+	// The row is idle and without a session: w asks for one, and enter
+	// assumes again rather than renewing or waiting for the forget.
+	press(m, "w")
+	if !strings.Contains(screen(m), "prod-admin has no live session") {
+		t.Errorf("after forget, w does not ask to assume first:\n%s", screen(m))
+	}
+	press(m, "enter")
+	if got := f.Calls(); got[len(got)-1] != "assume prod-admin" {
+		t.Errorf("enter after forget made the calls %v, want a new assume", got)
+	}
 }
 
 func TestCachedSessionsShowAtStart(t *testing.T) {
@@ -433,5 +444,78 @@ func TestBrokenProfileExplainsItself(t *testing.T) {
 	press(m, "enter")
 	if len(f.Calls()) != 0 || !strings.Contains(screen(m), "loop-a → loop-b") {
 		t.Error("enter on a broken profile called STS or said nothing")
+	}
+}
+
+// TestAutoRenewSaysWhenTheRowNeedsAssumingFirst: turning auto-renew on
+// for a profile without a session says it starts once assumed; on a
+// live session it does not.
+func TestAutoRenewSaysWhenTheRowNeedsAssumingFirst(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "a")
+	if s := unwrapped(screen(m)); !strings.Contains(s, unwrapped("auto-renew on for prod-admin")) || !strings.Contains(s, unwrapped("(assume it first)")) {
+		t.Errorf("a without a session does not say to assume first:\n%s", screen(m))
+	}
+	press(m, "a", "enter", "a")
+	if s := unwrapped(screen(m)); !strings.Contains(s, unwrapped("auto-renew on for prod-admin")) || strings.Contains(s, unwrapped("(assume it first)")) {
+		t.Errorf("a on a live session asks to assume it first:\n%s", screen(m))
+	}
+}
+
+// TestRenewSaysWhenDefaultChangedOutside: when [default] was rewritten
+// by something else since rolecall wrote it, renewing its old profile
+// says so (the renewal no longer reaches [default]); renewing another
+// profile says nothing about [default].
+func TestRenewSaysWhenDefaultChangedOutside(t *testing.T) {
+	m, f, _ := newTestModel(200, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "d")
+	selectRow(t, m, "staging-read")
+	press(m, "enter", "r")
+	if s := screen(m); !strings.Contains(s, "renewed staging-read") || strings.Contains(s, "changed outside") {
+		t.Errorf("renewing a profile [default] does not hold speaks of [default]:\n%s", s)
+	}
+	f.mu.Lock()
+	f.def = profiles.DefaultState{Holder: profiles.DefaultOtherTool}
+	f.mu.Unlock()
+	selectRow(t, m, "prod-admin")
+	press(m, "r")
+	want := "[default] now holds keys rolecall did not write (changed outside this window): renewing prod-admin no longer rewrites it"
+	if s := screen(m); !strings.Contains(unwrapped(s), unwrapped(want)) {
+		t.Errorf("renewing the profile [default] held does not say [default] changed outside:\n%s", s)
+	}
+	if strings.Contains(line(m, "prod-admin"), "◆") {
+		t.Errorf("prod-admin still shows as the [default] profile: %q", line(m, "prod-admin"))
+	}
+}
+
+// TestDefaultWarningsStayUntilEsc: a [default] write that could be
+// shadowed keeps its warning on screen until esc; a plain one goes after
+// the banner's life, as any other news does.
+func TestDefaultWarningsStayUntilEsc(t *testing.T) {
+	m, f, c := newTestModel(200, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "d")
+	if !strings.Contains(screen(m), "[default] now holds prod-admin's session") {
+		t.Fatalf("d did not say it wrote [default]:\n%s", screen(m))
+	}
+	c.now = c.now.Add(bannerLife + time.Second)
+	run(m, tickMsg(c.now))
+	if strings.Contains(screen(m), "[default] now holds") {
+		t.Errorf("a [default] write without warnings is still on screen after %v:\n%s", bannerLife+time.Second, screen(m))
+	}
+	warning := "AWS_PROFILE=dev-user is set in this shell: the AWS CLI reads that profile, not [default]"
+	f.warnings = []string{warning}
+	selectRow(t, m, "staging-read")
+	press(m, "d", "d") // [default] holds prod-admin's live session: confirm
+	c.now = c.now.Add(10 * bannerLife)
+	run(m, tickMsg(c.now))
+	if s := unwrapped(screen(m)); !strings.Contains(s, unwrapped("⚠ "+warning)) {
+		t.Errorf("the warning of a [default] write went before esc:\n%s", screen(m))
+	}
+	press(m, "esc")
+	if strings.Contains(screen(m), "⚠") {
+		t.Errorf("esc did not clear the warning:\n%s", screen(m))
 	}
 }
