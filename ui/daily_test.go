@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -429,5 +430,78 @@ func TestBrokenCountInHeader(t *testing.T) {
 	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: 100, Height: 30, Environ: []string{}})
 	if s := screen(m); !strings.Contains(s, "✗ 2 profiles have problems: select one and press i") {
 		t.Errorf("header:\n%s", s)
+	}
+}
+
+// TestBannerThatFitsIsShownWhole: a message of exactly as many lines as
+// the banner has room for shows whole, without the "…" of a cut one.
+func TestBannerThatFitsIsShownWhole(t *testing.T) {
+	m, _, _ := newTestModel(100, 30) // room for four lines of banner
+	run(m, errMsg{op: "save", err: errors.New("one\ntwo\nthree\nand the fourth")})
+	s := frame(t, m)
+	if !strings.Contains(s, "save failed: one") || !strings.Contains(s, "and the fourth") {
+		t.Fatalf("the four lines of the message do not all show:\n%s", s)
+	}
+	if strings.Contains(s, "and the fourth…") {
+		t.Errorf("a message that fits is cut as if it did not:\n%s", s)
+	}
+}
+
+// panePos is where the details pane says it is ("lines 5–9 of 17"), or
+// "" when its text fits.
+func panePos(m *Model) string { return panePosRE.FindString(screen(m)) }
+
+var panePosRE = regexp.MustCompile(`lines \d+–\d+ of \d+`)
+
+// TestDetailsScrollKeys: the details that have the screen scroll by line
+// and by page, a page keeping its last line on screen; G shows the last
+// line, and the pane stays at the end when the terminal grows.
+func TestDetailsScrollKeys(t *testing.T) {
+	m, _, _ := newTestModel(100, 12) // the pane shows five lines at a time
+	selectRow(t, m, "audit-chained")
+	press(m, "i")
+	if got := panePos(m); got != "lines 1–5 of 17" {
+		t.Fatalf("the full-screen details start at %q, want lines 1–5 of 17:\n%s", got, screen(m))
+	}
+	press(m, "pgdown")
+	if got := panePos(m); got != "lines 5–9 of 17" {
+		t.Errorf("page down shows %q, want lines 5–9 of 17 (the last line of the page before, then the next)", got)
+	}
+	press(m, "G")
+	if got := panePos(m); got != "lines 13–17 of 17" || !strings.Contains(screen(m), "Session      none · enter assumes") {
+		t.Errorf("G shows %q, want lines 13–17 of 17 ending with the session line:\n%s", got, screen(m))
+	}
+	press(m, "up")
+	if got := panePos(m); got != "lines 12–16 of 17" {
+		t.Errorf("up from the end shows %q, want lines 12–16 of 17", got)
+	}
+	press(m, "G")
+	run(m, tea.WindowSizeMsg{Width: 100, Height: 15})
+	if got := panePos(m); got != "lines 10–17 of 17" || !strings.Contains(screen(m), "Session      none · enter assumes") {
+		t.Errorf("grown by three lines at the end, the pane shows %q, want lines 10–17 of 17:\n%s", got, screen(m))
+	}
+}
+
+// TestDetailsThatFitShowWhole: where the details pane has exactly the
+// room its text needs, every line shows and nothing says "lines … of".
+// Scrolling such a pane does nothing: when its text grows past the room,
+// it still starts at the top.
+func TestDetailsThatFitShowWhole(t *testing.T) {
+	m, _, _ := newTestModel(130, 30)
+	selectRow(t, m, "audit-chained")
+	n := len(m.detail.cachedLines(m.detail.inner()))
+	for h := 8; m.detail.room() != n; h++ {
+		if h > 60 {
+			t.Fatalf("no terminal height gives the pane room for exactly its %d lines", n)
+		}
+		run(m, tea.WindowSizeMsg{Width: 130, Height: h})
+	}
+	if got := panePos(m); got != "" || !strings.Contains(screen(m), "Session      none · enter assumes") {
+		t.Errorf("a pane that fits says %q or hides its last line:\n%s", got, screen(m))
+	}
+	press(m, "J")
+	press(m, "enter") // a session: the text grows past the room
+	if got := panePos(m); !strings.HasPrefix(got, "lines 1–") {
+		t.Errorf("after J on a pane that fitted, the grown pane shows %q, want it from line 1:\n%s", got, screen(m))
 	}
 }

@@ -519,3 +519,23 @@ func TestDefaultWarningsStayUntilEsc(t *testing.T) {
 		t.Errorf("esc did not clear the warning:\n%s", screen(m))
 	}
 }
+
+// TestRenewFailureSaysWhy: a renewal says it renewed; one STS refuses
+// shows STS's reason on the banner, and the row keeps the session it had.
+func TestRenewFailureSaysWhy(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	selectRow(t, m, "staging-read")
+	press(m, "enter", "r")
+	if s := screen(m); !strings.Contains(s, "renewed staging-read") || m.banner.isErr {
+		t.Errorf("a renewal does not say it renewed:\n%s", s)
+	}
+	f.fail["staging-read"] = errDenied
+	press(m, "r")
+	s := unwrapped(screen(m))
+	if !strings.Contains(s, unwrapped("staging-read: renew failed")) || !strings.Contains(s, unwrapped("not authorized to perform sts:AssumeRole")) {
+		t.Errorf("a refused renewal does not say why:\n%s", screen(m))
+	}
+	if l := line(m, "staging-read"); !strings.Contains(l, "1:00:00") {
+		t.Errorf("a refused renewal lost the session the row had: %q", l)
+	}
+}
