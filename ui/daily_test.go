@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // helpBar is the frame's last line: the help bar.
@@ -503,5 +504,121 @@ func TestDetailsThatFitShowWhole(t *testing.T) {
 	press(m, "enter") // a session: the text grows past the room
 	if got := panePos(m); !strings.HasPrefix(got, "lines 1–") {
 		t.Errorf("after J on a pane that fitted, the grown pane shows %q, want it from line 1:\n%s", got, screen(m))
+	}
+}
+
+// TestNarrowDetailsKeepTheirColumns: on a narrow terminal the details
+// wrap each value under its own column: a label keeps its value on its
+// line, and no wrapped piece of a value starts at the pane's edge.
+func TestNarrowDetailsKeepTheirColumns(t *testing.T) {
+	m, _, _ := newTestModel(44, 30)
+	selectRow(t, m, "billing-mfa")
+	press(m, "i")
+	s := screen(m)
+	for _, want := range []string{"│ Role         arn:aws:iam::", "│ MFA          arn:aws:iam::", "│ Duration     asks for"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the pane lacks %q: a label lost its value\n%s", want, s)
+		}
+	}
+	// Only a heading or a label starts at the edge of the pane.
+	edge := map[string]bool{"billing-mfa": true, "role": true, "Chain": true, "Role": true, "MFA": true, "Duration": true, "Region": true, "Session": true}
+	for _, l := range strings.Split(s, "\n") {
+		inside, ok := strings.CutPrefix(l, "│ ")
+		if !ok || strings.HasPrefix(inside, " ") || strings.TrimSpace(inside) == "│" {
+			continue
+		}
+		if first := strings.Fields(inside)[0]; !edge[first] {
+			t.Errorf("a wrapped value starts at the pane's edge: %q\n%s", l, s)
+		}
+	}
+}
+
+// TestDetailsPositionFitsBesideItsValue: a value's file:line goes on the
+// value's line while both fit the pane, to the last cell, and under it
+// once they do not.
+func TestDetailsPositionFitsBesideItsValue(t *testing.T) {
+	role := "Role         arn:aws:iam::555555555555:role/Billing"
+	for _, tc := range []struct {
+		width  int
+		beside bool
+	}{
+		{66, true}, // the pane's text is 62 cells: the role line's exactly
+		{65, false},
+	} {
+		m, _, _ := newTestModel(tc.width, 30)
+		selectRow(t, m, "billing-mfa")
+		press(m, "i")
+		s := screen(m)
+		if got := strings.Contains(s, "│ "+role+"  config:41 │"); got != tc.beside {
+			t.Errorf("%d columns: the role's config:41 beside its value is %v, want %v\n%s", tc.width, got, tc.beside, s)
+		}
+		if !strings.Contains(unwrapped(s), unwrapped(role+"config:41")) {
+			t.Errorf("%d columns: the role's value or position is missing\n%s", tc.width, s)
+		}
+	}
+}
+
+// chainLines are the details pane's "Chain" section, a line per entry.
+func chainLines(m *Model) []string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(ansi.Strip(m.detail.View()), "\n") {
+		l = strings.TrimSpace(strings.Trim(strings.TrimSpace(l), "│"))
+		switch {
+		case l == "Chain":
+			in = true
+		case in && l == "":
+			return out
+		case in:
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestDetailsShowEachMFADeviceAtItsHop: the chain in the details shows
+// each MFA device once, under the hop that uses it: a role's own device
+// under that role, the IAM user's device (one MFA session for every role
+// on it) under the user.
+func TestDetailsShowEachMFADeviceAtItsHop(t *testing.T) {
+	const alice = "MFA arn:aws:iam::111111111111:mfa/alice"
+	m, _, _ := newTestModel(200, 50)
+	selectRow(t, m, "billing-mfa")
+	want := []string{"1 dev-user  static user AKIA…0001  credentials:2",
+		"2 → billing-mfa  config:41", "arn:aws:iam::555555555555:role/Billing", alice}
+	if got := chainLines(m); !slices.Equal(got, want) {
+		t.Errorf("billing-mfa's chain reads\n%q\nwant its device under its role:\n%q", got, want)
+	}
+
+	const own = "arn:aws:iam::111111111111:mfa/dev-user"
+	set := testSet()
+	set.Get("dev-user").Chain.Root.MFASerial = own // every role on dev-user shares the root
+	c := &clock{now: t0}
+	m = newModel(c, Options{Manager: newFakeManager(set, c), Width: 200, Height: 50, Environ: []string{}})
+	selectRow(t, m, "prod-admin")
+	want = []string{"1 dev-user  static user AKIA…0001  credentials:2", "MFA " + own,
+		"2 → prod-admin  config:11", "arn:aws:iam::222222222222:role/Admin", "external id ext-7788"}
+	if got := chainLines(m); !slices.Equal(got, want) {
+		t.Errorf("prod-admin's chain reads\n%q\nwant the user's device under the user:\n%q", got, want)
+	}
+}
+
+// TestDetailsPaneDrawnOnlyWhenItChanges: the details pane is drawn again
+// only when what it shows changes, not on every frame (each key, each
+// tick of the clock): a frame that changes nothing in it costs a small
+// part of what drawing it does. It counts allocations, not time.
+func TestDetailsPaneDrawnOnlyWhenItChanges(t *testing.T) {
+	m, _, _ := newTestModel(130, 30)
+	selectRow(t, m, "billing-mfa")
+	press(m, "enter")
+	d := m.detail
+	first := d.View()
+	drawn := testing.AllocsPerRun(10, func() { d.cache = &detailCache{}; _ = d.View() })
+	again := testing.AllocsPerRun(10, func() { _ = d.View() })
+	if again*10 > drawn {
+		t.Errorf("an unchanged pane costs %v allocations a frame, drawing it %v: it is drawn again every frame", again, drawn)
+	}
+	if d.View() != first {
+		t.Error("the pane drawn again from scratch differs from the first drawing")
 	}
 }
