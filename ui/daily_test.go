@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rolecall/rolecall/session"
 )
 
 // helpBar is the frame's last line: the help bar.
@@ -620,5 +621,46 @@ func TestDetailsPaneDrawnOnlyWhenItChanges(t *testing.T) {
 	}
 	if d.View() != first {
 		t.Error("the pane drawn again from scratch differs from the first drawing")
+	}
+}
+
+// TestDetailsSayWhatFailed: a broken profile's details show its problem
+// and do not offer to assume it; a call that failed shows in full under
+// "Last call failed".
+func TestDetailsSayWhatFailed(t *testing.T) {
+	m, f, _ := newTestModel(200, 50)
+	selectRow(t, m, "loop-a")
+	if s := paneText(m); !strings.Contains(s, unwrapped("✗ Problem /home/u/.aws/config:62: profile \"loop-a\": source_profile loop: loop-a → loop-b → loop-a")) || strings.Contains(s, "enterassumes") {
+		t.Errorf("a broken profile's details: %s", s)
+	}
+	selectRow(t, m, "staging-read")
+	if s := paneText(m); !strings.Contains(s, unwrapped("Session none · enter assumes")) || strings.Contains(s, "✗") {
+		t.Errorf("a sound profile's details before a call: %s", s)
+	}
+	f.fail["staging-read"] = errDenied
+	press(m, "enter")
+	if s := paneText(m); !strings.Contains(s, unwrapped("✗ Last call failed "+errDenied.Error())) {
+		t.Errorf("the details do not show the call's failure whole: %s", s)
+	}
+}
+
+// TestDetailsShowTheGrantedLifetime: the lifetime runs from before the
+// call, so a 15-minute session that took STS 2.5 s to answer shows as
+// the 15 minutes STS granted; a session of unknown lifetime claims none.
+func TestDetailsShowTheGrantedLifetime(t *testing.T) {
+	m, f, _ := newTestModel(200, 50)
+	f.cached["staging-read"] = &session.Session{Profile: "staging-read", Creds: session.Credentials{Expires: t0.Add(10 * time.Minute)}}
+	for _, msg := range drain(m.Init()) {
+		run(m, msg)
+	}
+	selectRow(t, m, "staging-read")
+	if s := paneText(m); !strings.Contains(s, unwrapped("asks for 1h (the STS default)")) || strings.Contains(s, "granted") {
+		t.Errorf("a cached session of unknown lifetime: %s", s)
+	}
+	f.lifetime = 15*time.Minute - 2500*time.Millisecond
+	selectRow(t, m, "prod-admin")
+	press(m, "enter")
+	if s := paneText(m); !strings.Contains(s, unwrapped("asked 1h (the STS default) · granted 15m")) {
+		t.Errorf("a 15-minute session: %s", s)
 	}
 }
