@@ -590,6 +590,10 @@ func TestDetailsShowEachMFADeviceAtItsHop(t *testing.T) {
 	if got := chainLines(m); !slices.Equal(got, want) {
 		t.Errorf("billing-mfa's chain reads\n%q\nwant its device under its role:\n%q", got, want)
 	}
+	// The MFA field names where mfa_serial is written.
+	if s := paneText(m); !strings.Contains(s, unwrapped("MFA arn:aws:iam::111111111111:mfa/alice config:44")) {
+		t.Errorf("the MFA field does not say where the device is named: %s", s)
+	}
 
 	const own = "arn:aws:iam::111111111111:mfa/dev-user"
 	set := testSet()

@@ -237,3 +237,53 @@ func TestUIAsksSessionForEveryRule(t *testing.T) {
 		}
 	})
 }
+
+// exportPos is where the export view says it is ("lines 3–9 of 14"), or
+// "" when its lines fit.
+func exportPos(m *Model) string { return panePosRE.FindString(screen(m)) }
+
+// TestExportScrollStopsAtTheEnd: scrolling the export view down past its
+// end keeps the last page on screen, and one line up shows the line
+// before it. The view holds secrets: failures say what is wrong, not what
+// it shows.
+func TestExportScrollStopsAtTheEnd(t *testing.T) {
+	m, _, _ := newTestModel(100, 14)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter", "e")
+	n := len(m.export.lines)
+	last := m.export.lines[n-1]
+	for range 2 * n {
+		press(m, "down")
+	}
+	room := m.export.room()
+	want := fmt.Sprintf("lines %d–%d of %d", n-room+1, n, n)
+	if got := exportPos(m); got != want || !strings.Contains(screen(m), last) {
+		t.Fatalf("down past the end shows %q, want %q with the last line on screen", got, want)
+	}
+	press(m, "up")
+	if got, want := exportPos(m), fmt.Sprintf("lines %d–%d of %d", n-room, n-1, n); got != want {
+		t.Errorf("up from the end shows %q, want %q", got, want)
+	}
+}
+
+// TestExportThatFitsDoesNotScroll: where the export view has exactly the
+// room its lines need, its footer does not offer to scroll.
+func TestExportThatFitsDoesNotScroll(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter", "e")
+	for h := 8; m.export.room() != len(m.export.lines); h++ {
+		if h > 80 {
+			t.Fatalf("no terminal height gives the export view room for exactly its %d lines", len(m.export.lines))
+		}
+		run(m, tea.WindowSizeMsg{Width: 100, Height: h})
+	}
+	// The view holds secrets: failures say what is wrong, not what it shows.
+	s := screen(m)
+	if got := exportPos(m); got != "" || !strings.Contains(s, "c copies them whole · esc closes") {
+		t.Errorf("export lines that fit have the footer %q", got)
+	}
+	if !strings.Contains(s, m.export.lines[0]) || !strings.Contains(s, m.export.lines[len(m.export.lines)-1]) {
+		t.Error("export lines that fit do not all show")
+	}
+}
