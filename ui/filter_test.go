@@ -6,8 +6,8 @@ import (
 )
 
 func TestMatcherRanksLikeAFuzzyFinder(t *testing.T) {
-	names := []string{"prod-admin", "staging-read", "audit-chained", "pr-dashboard", "sandbox-dev", "Prod-Billing", "ünïcode-prod"}
-	all := []int{0, 1, 2, 3, 4, 5, 6}
+	names := []string{"prod-admin", "staging-read", "audit-chained", "pr-dashboard", "sandbox-dev", "Prod-Billing", "ünïcode-prod", "AUDIT-ZONE"}
+	all := []int{0, 1, 2, 3, 4, 5, 6, 7}
 	for _, tc := range []struct {
 		pattern string
 		want    []string
@@ -17,6 +17,8 @@ func TestMatcherRanksLikeAFuzzyFinder(t *testing.T) {
 		{"PROD", []string{"prod-admin", "Prod-Billing", "ünïcode-prod", "pr-dashboard"}},
 		{"ach", []string{"audit-chained"}},
 		{"ünï", []string{"ünïcode-prod"}},
+		// Case does not matter, to the ends of the alphabet.
+		{"az", []string{"AUDIT-ZONE"}},
 		{"zzz", nil},
 	} {
 		var got []string
