@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/rolecall/rolecall/session"
 )
 
@@ -285,5 +286,31 @@ func TestExportThatFitsDoesNotScroll(t *testing.T) {
 	}
 	if !strings.Contains(s, m.export.lines[0]) || !strings.Contains(s, m.export.lines[len(m.export.lines)-1]) {
 		t.Error("export lines that fit do not all show")
+	}
+}
+
+// TestExportOnTheSmallestTerminal: the export view works on a terminal of
+// the least size the app lays out (20×6): it shows a line at a time and
+// scrolls through them all.
+func TestExportOnTheSmallestTerminal(t *testing.T) {
+	m, _, _ := newTestModel(20, 6)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter", "e")
+	if m.state != stateExport {
+		t.Fatalf("e did not open the export view (state %v)", m.state)
+	}
+	n := len(m.export.lines)
+	// The view holds secrets: failures say what is wrong, not what it shows.
+	for i := range n {
+		s := screen(m)
+		if !strings.Contains(s, m.export.lines[i]) {
+			t.Fatalf("export line %d of %d is not on the screen once scrolled to", i+1, n)
+		}
+		for _, l := range strings.Split(s, "\n") {
+			if ansi.StringWidth(l) > 20 {
+				t.Fatalf("a line of the frame is %d cells wide on a 20-cell terminal", ansi.StringWidth(l))
+			}
+		}
+		press(m, "down")
 	}
 }
