@@ -41,3 +41,18 @@ func TestMatcherHighlightsTheMatchedRunes(t *testing.T) {
 		t.Errorf("matched runes %v, want [1 8]", idx)
 	}
 }
+
+// TestMatcherTiesKeepListOrder: names that match equally well (here
+// "web" after a separator, past the cap of the leading penalty) keep the
+// list's order, whichever comes first, ASCII or not.
+func TestMatcherTiesKeepListOrder(t *testing.T) {
+	for _, names := range [][]string{{"ops-web", "qa-web"}, {"qa-web", "ops-web"}, {"öps-web", "qä-web"}} {
+		var got []string
+		for _, i := range newMatcher("web").rank(newNameSet(names), []int{0, 1}) {
+			got = append(got, names[i])
+		}
+		if !slices.Equal(got, names) {
+			t.Errorf("%q ranks %v, want the list's order %v", "web", got, names)
+		}
+	}
+}
