@@ -56,3 +56,24 @@ func TestMatcherTiesKeepListOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestMatcherPrefersAMatchAtTheStart: characters before the match cost,
+// so a name that starts with the pattern beats one where it follows a
+// separator further in, ASCII or not.
+func TestMatcherPrefersAMatchAtTheStart(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		names   []string
+	}{
+		{"adm", []string{"xx-admin", "admin"}},
+		{"ädm", []string{"xx-ädmin", "ädmin"}},
+	} {
+		var got []string
+		for _, i := range newMatcher(tc.pattern).rank(newNameSet(tc.names), []int{0, 1}) {
+			got = append(got, tc.names[i])
+		}
+		if want := []string{tc.names[1], tc.names[0]}; !slices.Equal(got, want) {
+			t.Errorf("%q ranks %v, want %v", tc.pattern, got, want)
+		}
+	}
+}
