@@ -77,3 +77,23 @@ func TestMatcherPrefersAMatchAtTheStart(t *testing.T) {
 		}
 	}
 }
+
+// TestMatcherPrefersARun: the pattern's characters in a row beat the same
+// characters scattered, ASCII or not.
+func TestMatcherPrefersARun(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		names   []string
+	}{
+		{"adm", []string{"axdxm", "admxx"}},
+		{"ädm", []string{"äxdxm", "ädmxx"}},
+	} {
+		var got []string
+		for _, i := range newMatcher(tc.pattern).rank(newNameSet(tc.names), []int{0, 1}) {
+			got = append(got, tc.names[i])
+		}
+		if want := []string{tc.names[1], tc.names[0]}; !slices.Equal(got, want) {
+			t.Errorf("%q ranks %v, want %v", tc.pattern, got, want)
+		}
+	}
+}
