@@ -668,3 +668,22 @@ func TestDetailsShowTheGrantedLifetime(t *testing.T) {
 		t.Errorf("a 15-minute session: %s", s)
 	}
 }
+
+// TestDetailsPaneShowsFromItsSizes: the details pane is on screen without
+// asking from 120 columns (beside the list) or from 32 lines (below it),
+// and not on a smaller terminal.
+func TestDetailsPaneShowsFromItsSizes(t *testing.T) {
+	for _, tc := range []struct {
+		w, h  int
+		shown bool
+	}{
+		{119, 31, false},
+		{120, 31, true},
+		{119, 32, true},
+	} {
+		m, _, _ := newTestModel(tc.w, tc.h)
+		if got := strings.Contains(screen(m), "╭"); got != tc.shown {
+			t.Errorf("%d×%d: details pane shown %v, want %v\n%s", tc.w, tc.h, got, tc.shown, screen(m))
+		}
+	}
+}
