@@ -671,7 +671,7 @@ func TestDetailsShowTheGrantedLifetime(t *testing.T) {
 
 // TestDetailsPaneShowsFromItsSizes: the details pane is on screen without
 // asking from 120 columns (beside the list) or from 32 lines (below it),
-// and not on a smaller terminal.
+// and not on a smaller terminal, where i shows it instead of the list.
 func TestDetailsPaneShowsFromItsSizes(t *testing.T) {
 	for _, tc := range []struct {
 		w, h  int
@@ -682,8 +682,18 @@ func TestDetailsPaneShowsFromItsSizes(t *testing.T) {
 		{119, 32, true},
 	} {
 		m, _, _ := newTestModel(tc.w, tc.h)
-		if got := strings.Contains(screen(m), "╭"); got != tc.shown {
-			t.Errorf("%d×%d: details pane shown %v, want %v\n%s", tc.w, tc.h, got, tc.shown, screen(m))
+		s := screen(m)
+		if got := strings.Contains(s, "╭"); got != tc.shown {
+			t.Errorf("%d×%d: details pane shown %v, want %v\n%s", tc.w, tc.h, got, tc.shown, s)
+		}
+		if !strings.Contains(s, "PROFILE") {
+			t.Errorf("%d×%d: the list is not on screen\n%s", tc.w, tc.h, s)
+		}
+		if !tc.shown {
+			press(m, "i")
+			if s := screen(m); !strings.Contains(s, "╭") || strings.Contains(s, "PROFILE") {
+				t.Errorf("%d×%d: i does not show the details instead of the list\n%s", tc.w, tc.h, s)
+			}
 		}
 	}
 }
