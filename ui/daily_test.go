@@ -697,3 +697,26 @@ func TestDetailsPaneShowsFromItsSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderGivesWayOnlyWhenTheListNeedsIt: on a short terminal the
+// header's problem line stays while the list keeps its three lines, and
+// goes when the list would have fewer.
+func TestHeaderGivesWayOnlyWhenTheListNeedsIt(t *testing.T) {
+	const problem = "✗ 1 profile has a problem"
+	for _, tc := range []struct {
+		h    int
+		kept bool
+	}{
+		{7, true}, // title, problem, 3 list lines, status, help
+		{6, false},
+	} {
+		m, _, _ := newTestModel(100, tc.h)
+		s := frame(t, m)
+		if got := strings.Contains(s, problem); got != tc.kept {
+			t.Errorf("%d lines: the header's problem line shown %v, want %v\n%s", tc.h, got, tc.kept, s)
+		}
+		if !strings.Contains(s, "audit-chained") {
+			t.Errorf("%d lines: the list's first row is not on screen\n%s", tc.h, s)
+		}
+	}
+}
