@@ -719,4 +719,10 @@ func TestHeaderGivesWayOnlyWhenTheListNeedsIt(t *testing.T) {
 			t.Errorf("%d lines: the list's first row is not on screen\n%s", tc.h, s)
 		}
 	}
+	// The title stays, even when a message takes a line of the six.
+	m, _, _ := newTestModel(100, 6)
+	press(m, "enter")
+	if s := frame(t, m); !strings.HasPrefix(s, "rolecall") || !strings.Contains(s, "assumed audit-chained") {
+		t.Errorf("6 lines and a message: the title or the message is gone\n%s", s)
+	}
 }
