@@ -726,3 +726,38 @@ func TestHeaderGivesWayOnlyWhenTheListNeedsIt(t *testing.T) {
 		t.Errorf("6 lines and a message: the title or the message is gone\n%s", s)
 	}
 }
+
+// TestBannerGivesWayToTheList: with the full help open on a short
+// terminal, a long message gives up lines (down to one) only as far as the
+// list needs them to keep its header and two rows, and its last line
+// still ends with the "…" of a cut message.
+func TestBannerGivesWayToTheList(t *testing.T) {
+	for _, tc := range []struct {
+		h    int
+		want []string // the banner's lines
+		rows int      // the list's rows shown
+	}{
+		{15, []string{"save failed: one", "two…"}, 2},
+		{14, []string{"save failed: one…"}, 2},
+		{13, []string{"save failed: one…"}, 1},
+	} {
+		m, _, _ := newTestModel(100, tc.h)
+		run(m, errMsg{op: "save", err: errors.New("one\ntwo\nthree\nand the fourth")})
+		press(m, "?")
+		s := frame(t, m)
+		var banner []string
+		rows := 0
+		for _, l := range strings.Split(s, "\n") {
+			l = strings.TrimSpace(l)
+			switch {
+			case strings.HasPrefix(l, "save failed") || strings.HasPrefix(l, "two") || strings.HasPrefix(l, "three") || strings.HasPrefix(l, "and the fourth"):
+				banner = append(banner, l)
+			case strings.HasPrefix(l, "▌") || strings.Contains(l, "static user"):
+				rows++
+			}
+		}
+		if !slices.Equal(banner, tc.want) || rows != tc.rows {
+			t.Errorf("%d lines: banner %q and %d rows, want %q and %d rows\n%s", tc.h, banner, rows, tc.want, tc.rows, s)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func (m *Model) relayout() {
 		l.header = l.header[:len(l.header)-1]
 	}
 	for m.height-used() < minBody && len(l.banner) > 1 {
-		l.banner = l.banner[:len(l.banner)-1]
+		l.banner = m.shorterBanner(l.banner)
 	}
 	l.bodyH = max(m.height-used(), 1)
 	l.listW = m.width
