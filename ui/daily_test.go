@@ -761,3 +761,20 @@ func TestBannerGivesWayToTheList(t *testing.T) {
 		}
 	}
 }
+
+// TestSidePaneTakesWhatTheListDoesNotUse: beside the list, the details
+// pane gets every column the list's own columns do not use, until the
+// pane reaches its widest; the list never ends in blank columns before.
+func TestSidePaneTakesWhatTheListDoesNotUse(t *testing.T) {
+	m, _, _ := newTestModel(120, 30)
+	for w := sideBySideWidth; w <= 220; w++ {
+		run(m, tea.WindowSizeMsg{Width: w, Height: 30})
+		l := m.lay
+		if l.detailW < minPaneWidth || l.detailW > maxPaneWidth || l.listW+1+l.detailW != w {
+			t.Fatalf("%d columns: list %d + pane %d, want them to share the width with the pane within %d–%d", w, l.listW, l.detailW, minPaneWidth, maxPaneWidth)
+		}
+		if used := m.list.WidthAt(l.listW); l.detailW < maxPaneWidth && used < l.listW {
+			t.Errorf("%d columns: the list's columns use %d of its %d while the pane is %d wide", w, used, l.listW, l.detailW)
+		}
+	}
+}
