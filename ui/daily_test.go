@@ -778,3 +778,18 @@ func TestSidePaneTakesWhatTheListDoesNotUse(t *testing.T) {
 		}
 	}
 }
+
+// TestStackedPaneFitsUnderTheList: on a tall, narrow terminal the details
+// pane goes under the list, whole, and the help bar stays the last line.
+func TestStackedPaneFitsUnderTheList(t *testing.T) {
+	m, _, _ := newTestModel(100, 40)
+	s := frame(t, m)
+	lines := strings.Split(s, "\n")
+	if len(lines) != 40 || !strings.Contains(lastLine(s), "quit") {
+		t.Errorf("the frame has %d lines for 40, ending %q, want the help bar last\n%s", len(lines), lastLine(s), s)
+	}
+	top, bottom := strings.Index(s, "╭"), strings.Index(s, "╰")
+	if top < strings.Index(s, "staging-read") || bottom < top {
+		t.Errorf("the pane is not whole under the list\n%s", s)
+	}
+}
