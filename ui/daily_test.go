@@ -793,3 +793,26 @@ func TestStackedPaneFitsUnderTheList(t *testing.T) {
 		t.Errorf("the pane is not whole under the list\n%s", s)
 	}
 }
+
+// TestHelpAndHeaderDrawnOnlyWhenTheyChange: the help bar and the header
+// are drawn again only when what they show changes (focus, size, colours),
+// not on every frame: an unchanged one costs a small part of drawing it.
+// It counts allocations, not time.
+func TestHelpAndHeaderDrawnOnlyWhenTheyChange(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	for _, tc := range []struct {
+		name  string
+		reset func()
+		draw  func()
+	}{
+		{"help bar", func() { m.helpKey, m.helpCache = helpKey{}, "" }, func() { _ = m.helpView() }},
+		{"header", func() { m.headerKey, m.headerCache = headerKey{}, nil }, func() { _ = m.headerLines() }},
+	} {
+		tc.draw()
+		drawn := testing.AllocsPerRun(10, func() { tc.reset(); tc.draw() })
+		again := testing.AllocsPerRun(10, tc.draw)
+		if again*10 > drawn {
+			t.Errorf("an unchanged %s costs %v allocations a frame, drawing it %v: it is drawn again every frame", tc.name, again, drawn)
+		}
+	}
+}
