@@ -816,3 +816,20 @@ func TestHelpAndHeaderDrawnOnlyWhenTheyChange(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpBarFitsEveryWidth: the help bar keeps to the terminal's width
+// at every width, whatever has focus, and keeps "? help" and "q quit".
+func TestHelpBarFitsEveryWidth(t *testing.T) {
+	for w := 24; w <= 130; w++ {
+		m, _, _ := newTestModel(w, 20)
+		for _, focus := range []string{"list", "details"} {
+			if focus == "details" {
+				press(m, "i")
+			}
+			bar := helpBar(m)
+			if got := ansi.StringWidth(bar); got > w || !strings.HasSuffix(strings.TrimRight(bar, " "), "? help • q quit") {
+				t.Errorf("%d columns, %s: the help bar is %d wide: %q", w, focus, got, bar)
+			}
+		}
+	}
+}

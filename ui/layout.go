@@ -180,12 +180,12 @@ func (m *Model) renderHelp() string {
 	}
 	short := child.ShortHelp()
 	if global == nil {
-		return m.c.styles.Help.Render(m.help.ShortHelpView(short))
+		return m.c.styles.Help.Render(shortHelp(m.help, short))
 	}
 	tail := m.help.ShortHelpView(global[1:]) // esc goes in the full help
 	h := m.help
 	h.SetWidth(max(m.width-lipgloss.Width(tail)-lipgloss.Width(h.ShortSeparator), 1))
-	return m.c.styles.Help.Render(h.ShortHelpView(short) + h.Styles.ShortSeparator.Render(h.ShortSeparator) + tail)
+	return m.c.styles.Help.Render(shortHelp(h, short) + h.Styles.ShortSeparator.Render(h.ShortSeparator) + tail)
 }
 
 // headerLines are the title with the files in use, then warnings and
@@ -350,4 +350,11 @@ func sideBySide(left, right string) string {
 		}
 	}
 	return b.String()
+}
+
+// shortHelp is h's one-line help, kept to h's width: bubbles' help adds
+// every remaining key once its "…" no longer fits beside the keys shown,
+// which made the bar far wider than the terminal at some widths.
+func shortHelp(h help.Model, b []key.Binding) string {
+	return ansi.Truncate(h.ShortHelpView(b), h.Width(), "…")
 }
