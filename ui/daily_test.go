@@ -833,3 +833,16 @@ func TestHelpBarFitsEveryWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderFitsANarrowTerminal: on a narrow terminal the files in the
+// header are cut with "…" to the last column, never past it.
+func TestHeaderFitsANarrowTerminal(t *testing.T) {
+	for _, w := range []int{30, 40} {
+		m, _, _ := newTestModel(w, 20)
+		s := frame(t, m) // fails for a line wider than the terminal
+		first := strings.Split(s, "\n")[0]
+		if !strings.HasPrefix(first, "rolecall  files ~") || !strings.HasSuffix(first, "…") || ansi.StringWidth(first) != w {
+			t.Errorf("%d columns: the header reads %q, want the files cut to fill the width exactly", w, first)
+		}
+	}
+}
