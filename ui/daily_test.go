@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
 
@@ -844,5 +845,54 @@ func TestHeaderFitsANarrowTerminal(t *testing.T) {
 		if !strings.HasPrefix(first, "rolecall  files ~") || !strings.HasSuffix(first, "…") || ansi.StringWidth(first) != w {
 			t.Errorf("%d columns: the header reads %q, want the files cut to fill the width exactly", w, first)
 		}
+	}
+}
+
+// headerOf is the header's lines of a model on set, 100×h, with opts'
+// demo and warnings.
+func headerOf(set *profiles.Set, h int, opts Options) []string {
+	c := &clock{now: t0}
+	opts.Manager, opts.Width, opts.Height, opts.Environ = newFakeManager(set, c), 100, h, []string{}
+	m := newModel(c, opts)
+	return strings.Split(ansi.Strip(strings.Join(m.lay.header, "\n")), "\n")
+}
+
+// TestHeaderSaysWhatNeedsAttention: under the title, the header says how
+// many profiles are broken (none: nothing), the first file problem and how
+// many more, the demo's hint, and the warnings, as many as a sixth of the
+// terminal holds, the rest counted on the last line.
+func TestHeaderSaysWhatNeedsAttention(t *testing.T) {
+	sound := testSet()
+	sound.Get("loop-a").Err = nil
+	if h := headerOf(sound, 30, Options{}); len(h) != 1 {
+		t.Errorf("sound profiles, no problems: the header is %q, want the title alone", h)
+	}
+
+	demo := headerOf(testSet(), 30, Options{Demo: true, DemoHint: "press enter to assume prod-admin"})
+	if len(demo) < 2 || !strings.HasPrefix(demo[0], "rolecall  demo") || demo[1] != "› press enter to assume prod-admin" {
+		t.Errorf("the demo's header is %q, want the demo label and its hint", demo)
+	}
+
+	one, two := testSet(), testSet()
+	one.Get("loop-a").Err = nil
+	two.Get("loop-a").Err = nil
+	p1 := errors.New("/home/u/.aws/config:70: a line outside any section is ignored")
+	p2 := errors.New("/home/u/.aws/config:71: a line outside any section is ignored")
+	one.Problems, two.Problems = []error{p1}, []error{p1, p2}
+	if h := headerOf(one, 30, Options{}); len(h) != 2 || h[1] != "⚠ "+p1.Error() {
+		t.Errorf("one file problem: the header is %q", h)
+	}
+	if h := headerOf(two, 30, Options{}); len(h) != 2 || h[1] != "⚠ "+p1.Error()+" (+1 more: rolecall list shows them)" {
+		t.Errorf("two file problems: the header is %q", h)
+	}
+
+	// 30 lines hold five lines under the title: the broken count and four
+	// warnings fit; with a fifth warning, the last line counts two.
+	warn := []string{"w1", "w2", "w3", "w4", "w5"}
+	if h := headerOf(testSet(), 30, Options{Warnings: warn[:4]}); !slices.Equal(h[1:], []string{"✗ 1 profile has a problem: select it and press i", "⚠ w1", "⚠ w2", "⚠ w3", "⚠ w4"}) {
+		t.Errorf("five lines of news on 30 lines: the header is %q", h)
+	}
+	if h := headerOf(testSet(), 30, Options{Warnings: warn}); !slices.Equal(h[1:], []string{"✗ 1 profile has a problem: select it and press i", "⚠ w1", "⚠ w2", "⚠ w3", "⚠ 2 more warnings: widen or heighten the terminal"}) {
+		t.Errorf("six lines of news on 30 lines: the header is %q", h)
 	}
 }
