@@ -896,3 +896,16 @@ func TestHeaderSaysWhatNeedsAttention(t *testing.T) {
 		t.Errorf("six lines of news on 30 lines: the header is %q", h)
 	}
 }
+
+// TestFullHelpNeverPushesTheFrame: with the full help open, the frame
+// keeps to the terminal's height at every height, even where the help
+// alone is taller than the room it has.
+func TestFullHelpNeverPushesTheFrame(t *testing.T) {
+	for h := 6; h <= 24; h++ {
+		m, _, _ := newTestModel(100, h)
+		press(m, "?")
+		if n := len(strings.Split(screen(m), "\n")); n > h {
+			t.Errorf("%d lines: the frame with the full help has %d lines", h, n)
+		}
+	}
+}
