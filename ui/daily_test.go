@@ -909,3 +909,25 @@ func TestFullHelpNeverPushesTheFrame(t *testing.T) {
 		}
 	}
 }
+
+// TestMFAModalOnAShortTerminal: the MFA modal over a body shorter than
+// itself is cut at the body: the frame keeps to the terminal and ends with
+// the modal's keys, and from 10 lines the code's input shows.
+func TestMFAModalOnAShortTerminal(t *testing.T) {
+	for h := 6; h <= 16; h++ {
+		m, f, _ := newTestModel(60, h)
+		f.mfa["billing-mfa"] = "arn:aws:iam::111111111111:mfa/alice"
+		selectRow(t, m, "billing-mfa")
+		press(m, "enter")
+		if m.state != stateMFA {
+			t.Fatalf("%d lines: enter on an MFA role did not ask for the code", h)
+		}
+		s := frame(t, m)
+		if n := len(strings.Split(s, "\n")); n != h || !strings.Contains(lastLine(s), "enter confirm") {
+			t.Errorf("%d lines: the frame has %d lines and ends %q, want the modal's keys last\n%s", h, n, lastLine(s), s)
+		}
+		if h >= 10 && !strings.Contains(s, "code ›") {
+			t.Errorf("%d lines: the code's input is not on screen\n%s", h, s)
+		}
+	}
+}

@@ -323,7 +323,7 @@ func overlay(body, modal string, w, h int) string {
 	if n := strings.Count(out, "\n") + 1; n < h {
 		out += strings.Repeat("\n", h-n)
 	}
-	return out
+	return firstLines(out, h)
 }
 
 // sideBySide joins two blocks line by line; the list's lines all have the
@@ -357,4 +357,19 @@ func sideBySide(left, right string) string {
 // which made the bar far wider than the terminal at some widths.
 func shortHelp(h help.Model, b []key.Binding) string {
 	return ansi.Truncate(h.ShortHelpView(b), h.Width(), "…")
+}
+
+// firstLines is s's first n lines: a modal taller than the body it is
+// drawn over is cut there, so that the status line and the help bar below
+// the body stay on screen.
+func firstLines(s string, n int) string {
+	i := 0
+	for range n {
+		j := strings.IndexByte(s[i:], '\n')
+		if j < 0 {
+			return s
+		}
+		i += j + 1
+	}
+	return s[:i-1]
 }
