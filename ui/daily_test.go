@@ -931,3 +931,25 @@ func TestMFAModalOnAShortTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestSidePaneGivesWayOnAShortBody: on a wide terminal only six lines
+// tall, a message leaves the list two lines, too few for the framed
+// pane: the list shows alone and the help bar stays last; once the
+// message goes, the pane comes back.
+func TestSidePaneGivesWayOnAShortBody(t *testing.T) {
+	m, _, c := newTestModel(130, 6)
+	press(m, "enter")
+	s := frame(t, m)
+	if n := len(strings.Split(s, "\n")); n != 6 || !strings.Contains(lastLine(s), "quit") || strings.Contains(s, "╭") {
+		t.Errorf("with a message, the frame has %d lines and ends %q, want 6 ending with the help bar and no pane\n%s", n, lastLine(s), s)
+	}
+	if !strings.Contains(s, "assumed audit-chained") || !strings.Contains(s, "444444444444") {
+		t.Errorf("with a message, the message or the list's row is missing\n%s", s)
+	}
+	c.now = c.now.Add(bannerLife + time.Second)
+	run(m, tickMsg(c.now))
+	s = frame(t, m)
+	if !strings.Contains(s, "╭") || !strings.Contains(s, "╰") || !strings.Contains(lastLine(s), "quit") {
+		t.Errorf("once the message went, the pane is not back whole above the help bar\n%s", s)
+	}
+}

@@ -215,7 +215,7 @@ func (d detailModel) draw(inner int, lines []string) string {
 		pos := fmt.Sprintf("lines %d–%d of %d · %s", off+1, off+len(shown), len(lines), how)
 		lines = append(shown[:len(shown):len(shown)], st.Dim.Render(ansi.Truncate(pos, inner, "…")))
 	}
-	return st.Pane.Width(d.width).Height(max(d.height, 3)).Render(strings.Join(lines, "\n"))
+	return st.Pane.Width(d.width).Height(max(d.height, minPaneHeight)).Render(strings.Join(lines, "\n"))
 }
 
 // short shows a position as file:line with the file's base name; the

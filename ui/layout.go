@@ -79,7 +79,7 @@ func (m *Model) relayout() {
 	}
 	l.bodyH = max(m.height-used(), 1)
 	l.listW = m.width
-	if m.detailsVisible() && !full {
+	if m.detailsVisible() && !full && l.bodyH >= minPaneHeight {
 		if m.width >= sideBySideWidth {
 			// The list keeps what its columns need next to a pane of the
 			// least width; the pane gets the rest, within bounds.
@@ -373,3 +373,7 @@ func firstLines(s string, n int) string {
 	}
 	return s[:i-1]
 }
+
+// minPaneHeight is the fewest lines the framed details pane takes: a body
+// shorter than that shows the list alone.
+const minPaneHeight = 3
