@@ -97,3 +97,21 @@ func TestMatcherPrefersARun(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterOrderDoesNotDependOnTyping: the list a pattern shows is the
+// same whether it was typed a key at a time (each key narrowing the last
+// result) or pasted at once; equal matches keep the list's order.
+func TestFilterOrderDoesNotDependOnTyping(t *testing.T) {
+	for _, pattern := range []string{"t-", "ad", "a-r", "pd"} {
+		m, _, _ := newTestModel(100, 30)
+		press(m, "tab", "/")
+		typeText(m, pattern)
+		var want []string
+		for _, i := range newMatcher(pattern).rank(m.list.names, m.list.base) {
+			want = append(want, m.list.rows[i].p.Name)
+		}
+		if got := names(m); !slices.Equal(got, want) {
+			t.Errorf("%q typed a key at a time lists %v; at once, %v", pattern, got, want)
+		}
+	}
+}

@@ -97,7 +97,7 @@ func (l *listModel) applyFilter(pattern string) {
 	} else {
 		from := l.base
 		if l.pattern != "" && strings.HasPrefix(pattern, l.pattern) {
-			from = l.visible
+			from = inListOrder(l.visible, len(l.rows))
 		}
 		l.match = newMatcher(pattern)
 		l.visible = l.match.rank(l.names, from)
@@ -341,4 +341,23 @@ func (c columns) middle() int {
 		}
 	}
 	return n
+}
+
+// inListOrder is the ranked rows visible (indices below n) in the list's
+// order, for ranking them again: equal matches then keep the list's order,
+// as they do when the pattern is searched in one go, not the order the
+// shorter pattern ranked them in. A pass over n flags costs less than
+// sorting.
+func inListOrder(visible []int, n int) []int {
+	in := make([]bool, n)
+	for _, i := range visible {
+		in[i] = true
+	}
+	out := make([]int, 0, len(visible))
+	for i, ok := range in {
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out
 }
