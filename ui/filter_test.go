@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -112,6 +113,22 @@ func TestFilterOrderDoesNotDependOnTyping(t *testing.T) {
 		}
 		if got := names(m); !slices.Equal(got, want) {
 			t.Errorf("%q typed a key at a time lists %v; at once, %v", pattern, got, want)
+		}
+	}
+}
+
+// TestFilterInputShowsWhatWasTypedLast: a pattern longer than the status
+// line has room for scrolls in its input, so that the last keys typed
+// stay on screen next to the count, at any width.
+func TestFilterInputShowsWhatWasTypedLast(t *testing.T) {
+	for _, w := range []int{30, 40, 60, 100} {
+		m, _, _ := newTestModel(w, 20)
+		press(m, "/")
+		typeText(m, strings.Repeat("abcdefghi", 4)+"XYZ")
+		lines := strings.Split(screen(m), "\n")
+		status := lines[len(lines)-2]
+		if !strings.HasPrefix(status, "/ ") || !strings.Contains(status, "XYZ ") || strings.Contains(status, "…") || !strings.HasSuffix(status, "0/0 roles (of 6)") {
+			t.Errorf("%d columns: the filter's status line is %q, want the last keys typed, then the count", w, status)
 		}
 	}
 }

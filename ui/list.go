@@ -154,7 +154,7 @@ func (l *listModel) SetSpinner(frame string) { l.spin = frame }
 // SetSize sets the space the list (with its column header) may use.
 func (l *listModel) SetSize(w, h int) {
 	l.width, l.height = w, h
-	l.filter.SetWidth(max(w-4, 8))
+	l.filter.SetWidth(max(w-4-l.countWidth(), 8))
 	l.clamp()
 }
 
@@ -360,4 +360,16 @@ func inListOrder(visible []int, n int) []int {
 		}
 	}
 	return out
+}
+
+// countWidth is the most cells the status line's count can take
+// ("10000/10000 profiles (of 10000)") with a space before it: the
+// filter's input leaves it that room, so that what is typed last, and
+// the cursor, stay on screen.
+func (l *listModel) countWidth() int {
+	digits := 1
+	for n := len(l.rows); n >= 10; n /= 10 {
+		digits++
+	}
+	return 3*digits + len("/ profiles (of )") + 1
 }
