@@ -2,12 +2,16 @@ package ui
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/rolecall/rolecall/internal/profilegen"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
@@ -537,5 +541,98 @@ func TestRenewFailureSaysWhy(t *testing.T) {
 	}
 	if l := line(m, "staging-read"); !strings.Contains(l, "1:00:00") {
 		t.Errorf("a refused renewal lost the session the row had: %q", l)
+	}
+}
+
+// bigModel is a model on n generated profiles (internal/profilegen) read
+// through the real reader, w×h.
+func bigModel(t *testing.T, n, w, h int) *Model {
+	t.Helper()
+	cfg, cred := profilegen.Generate(n)
+	dir := t.TempDir()
+	files := profiles.Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
+	if err := os.WriteFile(files.Config, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(files.Credentials, cred, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := profiles.Load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{now: t0}
+	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: w, Height: h, Environ: []string{}})
+	boot(m)
+	return m
+}
+
+// selectedLine is the screen line of the selected row ("▌"), or "".
+func selectedLine(m *Model) string {
+	for _, l := range strings.Split(screen(m), "\n") {
+		if strings.HasPrefix(l, "▌") {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestLongListScrollsWithTheSelection: in a list longer than the screen,
+// the selected row is always on screen, one key at a time down and back
+// up; the window moves only when the selection would leave it, and the
+// frame keeps the help bar last.
+func TestLongListScrollsWithTheSelection(t *testing.T) {
+	m := bigModel(t, 40, 100, 14)
+	page := m.list.pageRows()
+	if n := len(m.list.visible); n <= 2*page {
+		t.Fatalf("the list shows %d rows at a time of %d: too few to scroll", page, n)
+	}
+	first := m.list.Selected().name
+	check := func(step string) {
+		t.Helper()
+		s := frame(t, m)
+		r := m.list.Selected()
+		if l := selectedLine(m); !strings.Contains(l, " "+r.name+" ") {
+			t.Fatalf("%s: the selected row %s is not on screen (marked line %q)\n%s", step, r.name, l, s)
+		}
+		if !strings.Contains(lastLine(s), "quit") {
+			t.Fatalf("%s: the help bar is not the last line\n%s", step, s)
+		}
+	}
+	for i := range len(m.list.visible) - 1 {
+		press(m, "down")
+		check(fmt.Sprintf("down ×%d", i+1))
+		if i < page-1 && !strings.Contains(screen(m), " "+first+" ") {
+			t.Fatalf("down ×%d: the first row left the screen before the selection reached the bottom", i+1)
+		}
+	}
+	last := m.list.Selected().name
+	for i := range len(m.list.visible) - 1 {
+		press(m, "up")
+		check(fmt.Sprintf("up ×%d", i+1))
+		if i < page-1 && !strings.Contains(screen(m), " "+last+" ") {
+			t.Fatalf("up ×%d: the last row left the screen before the selection reached the top", i+1)
+		}
+	}
+	press(m, "pgdown")
+	check("pgdown")
+	if m.list.cursor != page {
+		t.Errorf("page down from the top selects row %d, want %d (a page of %d rows)", m.list.cursor+1, page+1, page)
+	}
+	press(m, "pgup")
+	if m.list.cursor != 0 {
+		t.Errorf("page up from the second page selects row %d, want the first", m.list.cursor+1)
+	}
+}
+
+// TestFilterKeepsTheSelection: filtering keeps the selected profile
+// selected while it still matches.
+func TestFilterKeepsTheSelection(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	selectRow(t, m, "staging-read")
+	press(m, "/")
+	typeText(m, "a")
+	if r := m.list.Selected(); r == nil || r.p.Name != "staging-read" || !strings.Contains(selectedLine(m), "staging-read") {
+		t.Errorf("after typing a, the selected line is %q, want staging-read still\n%s", selectedLine(m), screen(m))
 	}
 }
