@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/rolecall/rolecall/internal/profilegen"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -634,5 +635,41 @@ func TestFilterKeepsTheSelection(t *testing.T) {
 	typeText(m, "a")
 	if r := m.list.Selected(); r == nil || r.p.Name != "staging-read" || !strings.Contains(selectedLine(m), "staging-read") {
 		t.Errorf("after typing a, the selected line is %q, want staging-read still\n%s", selectedLine(m), screen(m))
+	}
+}
+
+// TestListRowsKeepToTheWidth: long profile names are cut with … so that
+// every row keeps to the terminal's width, at every width.
+func TestListRowsKeepToTheWidth(t *testing.T) {
+	m := bigModel(t, 40, 100, 14)
+	for w := 30; w <= 100; w++ {
+		run(m, tea.WindowSizeMsg{Width: w, Height: 14})
+		for _, l := range strings.Split(screen(m), "\n") {
+			if n := ansi.StringWidth(l); n > w {
+				t.Fatalf("%d columns: a line is %d wide: %q", w, n, l)
+			}
+		}
+	}
+}
+
+// TestTallerTerminalFillsTheList: scrolled to the end, a list that gets
+// taller shows more rows above the last one rather than blank lines.
+func TestTallerTerminalFillsTheList(t *testing.T) {
+	m := bigModel(t, 40, 100, 14)
+	press(m, "G")
+	run(m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	rows, in := 0, false
+	for _, l := range strings.Split(screen(m), "\n") {
+		switch {
+		case strings.Contains(l, "PROFILE"):
+			in = true
+		case strings.Contains(l, "◆ in [default]"):
+			in = false
+		case in && strings.TrimSpace(l) != "":
+			rows++
+		}
+	}
+	if page := m.list.pageRows(); rows != page {
+		t.Errorf("24 lines at the end of the list show %d rows, want a full page of %d\n%s", rows, page, screen(m))
 	}
 }
