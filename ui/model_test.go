@@ -673,3 +673,17 @@ func TestTallerTerminalFillsTheList(t *testing.T) {
 		t.Errorf("24 lines at the end of the list show %d rows, want a full page of %d\n%s", rows, page, screen(m))
 	}
 }
+
+// TestDroppedSourceComesBackCut: a source column dropped for want of room
+// comes back, cut, once ten cells are spare: nine for the source and its
+// gap; with nine spare it stays out.
+func TestDroppedSourceComesBackCut(t *testing.T) {
+	cw := contentWidths{name: 16, source: 19, account: 12, region: 14}
+	// 65 cells hold the mark, a 16-cell name, account, region and state.
+	for _, tc := range []struct{ w, source int }{{74, 0}, {75, 9}, {80, 14}} {
+		c := layoutColumns(tc.w, cw).fill(tc.w, cw)
+		if c.source != tc.source || c.width() > tc.w {
+			t.Errorf("%d columns: source %d wide, row %d wide; want source %d within the width", tc.w, c.source, c.width(), tc.source)
+		}
+	}
+}
