@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestMatcherRanksLikeAFuzzyFinder(t *testing.T) {
@@ -130,5 +132,37 @@ func TestFilterInputShowsWhatWasTypedLast(t *testing.T) {
 		if !strings.HasPrefix(status, "/ ") || !strings.Contains(status, "XYZ ") || strings.Contains(status, "…") || !strings.HasSuffix(status, "0/0 roles (of 6)") {
 			t.Errorf("%d columns: the filter's status line is %q, want the last keys typed, then the count", w, status)
 		}
+	}
+}
+
+// rawLine is the frame line, colours and all, that shows profile.
+func rawLine(m *Model, profile string) string {
+	for _, l := range strings.Split(m.View().Content, "\n") {
+		if strings.Contains(ansi.Strip(l), " "+profile+" ") {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestFilterHighlightsTheMatch: while a filter is on, a row draws the
+// characters the pattern matched in their own style; once it is cleared,
+// the row is drawn as before.
+func TestFilterHighlightsTheMatch(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	before := rawLine(m, "audit-chained")
+	press(m, "/")
+	typeText(m, "adt")
+	press(m, "enter")
+	filtered := rawLine(m, "audit-chained")
+	if ansi.Strip(filtered) != ansi.Strip(before) || filtered == "" {
+		t.Fatalf("the filtered row's text changed or went: %q", ansi.Strip(filtered))
+	}
+	if filtered == before {
+		t.Error("the filtered row does not highlight the characters the pattern matched")
+	}
+	press(m, "esc")
+	if after := rawLine(m, "audit-chained"); after != before {
+		t.Errorf("after the filter was cleared the row is drawn differently:\n got %q\nwant %q", after, before)
 	}
 }
