@@ -166,3 +166,16 @@ func TestFilterHighlightsTheMatch(t *testing.T) {
 		t.Errorf("after the filter was cleared the row is drawn differently:\n got %q\nwant %q", after, before)
 	}
 }
+
+// TestNoMatchKeepsTheFrame: a filter that matches nothing says so in the
+// list, and the frame keeps to the terminal with the help bar last.
+func TestNoMatchKeepsTheFrame(t *testing.T) {
+	m, _, _ := newTestModel(100, 20)
+	press(m, "/")
+	typeText(m, "zzz")
+	s := screen(m)
+	lines := strings.Split(s, "\n")
+	if len(lines) != 20 || !strings.Contains(s, `nothing matches "zzz"`) || !strings.Contains(lastLine(s), "esc clear filter") {
+		t.Errorf("no match: %d lines for 20, last %q\n%s", len(lines), lastLine(s), s)
+	}
+}
