@@ -687,3 +687,40 @@ func TestDroppedSourceComesBackCut(t *testing.T) {
 		}
 	}
 }
+
+// col is the cell column where sub starts in line, or -1.
+func col(line, sub string) int {
+	i := strings.Index(line, sub)
+	if i < 0 {
+		return -1
+	}
+	return ansi.StringWidth(line[:i])
+}
+
+// TestColumnHeadsStandOverTheirColumns: at every width, each column's
+// head starts where its values do, whichever optional columns the width
+// dropped.
+func TestColumnHeadsStandOverTheirColumns(t *testing.T) {
+	m, _, _ := newTestModel(130, 30)
+	press(m, "i") // the list alone, as wide as the terminal
+	for w := 40; w <= 130; w++ {
+		run(m, tea.WindowSizeMsg{Width: w, Height: 30})
+		var head string
+		for _, l := range strings.Split(screen(m), "\n") {
+			if strings.Contains(l, "PROFILE") {
+				head = l
+			}
+		}
+		row := line(m, "audit-chained")
+		for _, c := range []struct{ head, value string }{
+			{"SOURCE", "static u"}, {"ACCOUNT", "444444444444"}, {"REGION", "eu-west-1"},
+		} {
+			if h := col(head, c.head); h >= 0 && h != col(row, c.value) {
+				t.Errorf("%d columns: %s starts at %d, its value %q at %d\n%s\n%s", w, c.head, h, c.value, col(row, c.value), head, row)
+			}
+		}
+		if h, v := col(head, "SESSION"), ansi.StringWidth(row[:strings.LastIndex(row, "–")]); h != v {
+			t.Errorf("%d columns: SESSION starts at %d, the session cell at %d\n%s\n%s", w, h, v, head, row)
+		}
+	}
+}
