@@ -179,3 +179,20 @@ func TestNoMatchKeepsTheFrame(t *testing.T) {
 		t.Errorf("no match: %d lines for 20, last %q\n%s", len(lines), lastLine(s), s)
 	}
 }
+
+// TestStatusLineKeepsTheCount: the status line keeps the count ("1/6
+// roles") whenever it fits with a gap before it, the legend giving way;
+// narrower than that, the legend alone is cut to the width.
+func TestStatusLineKeepsTheCount(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	const count = "1/6 roles"
+	for w := len(count) + 2; w <= 100; w++ {
+		s := ansi.Strip(m.list.StatusView(w))
+		if !strings.HasSuffix(s, " "+count) || ansi.StringWidth(s) != w {
+			t.Errorf("%d cells: the status line is %q, want it %d wide ending with the count", w, s, w)
+		}
+	}
+	if s := ansi.Strip(m.list.StatusView(len(count) + 1)); strings.Contains(s, count) || ansi.StringWidth(s) > len(count)+1 {
+		t.Errorf("%d cells: the status line is %q, want the legend alone, cut", len(count)+1, s)
+	}
+}
