@@ -207,3 +207,19 @@ func TestCancelledLoginStaysCancelled(t *testing.T) {
 		t.Errorf("the cancelled login's result ended the login on screen (state %v):\n%s", m.state, s)
 	}
 }
+
+// TestLoginModalFitsANarrowTerminal: on a 60-column terminal the login
+// modal keeps to the width, and its URL still reads back whole.
+func TestLoginModalFitsANarrowTerminal(t *testing.T) {
+	m, _ := ssoModel(t)
+	run(m, tea.WindowSizeMsg{Width: 60, Height: 30})
+	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
+	update := func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }
+	begin := update(only(update(keyMsg("enter"))))
+	update(begin())
+	defer update(keyMsg("esc"))
+	s := frame(t, m) // fails for a line wider than the terminal
+	if u := m.login.login.URL; !strings.Contains(unwrapped(s), u) {
+		t.Errorf("the login URL does not read back whole from the modal\n%s", s)
+	}
+}
