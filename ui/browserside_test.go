@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/rolecall/rolecall/internal/ssofake"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -221,5 +222,34 @@ func TestLoginModalFitsANarrowTerminal(t *testing.T) {
 	s := frame(t, m) // fails for a line wider than the terminal
 	if u := m.login.login.URL; !strings.Contains(unwrapped(s), u) {
 		t.Errorf("the login URL does not read back whole from the modal\n%s", s)
+	}
+}
+
+// modalWidth is the width of the frame's first box top ("╭…╮"), or 0.
+func modalWidth(s string) int {
+	for _, l := range strings.Split(s, "\n") {
+		if i, j := strings.Index(l, "╭"), strings.LastIndex(l, "╮"); i >= 0 && j > i {
+			return ansi.StringWidth(l[i : j+len("╮")])
+		}
+	}
+	return 0
+}
+
+// TestLoginModalKeepsItsWidth: the login modal is as wide while the login
+// starts as once the page to open is known, and says what it is doing on
+// one line.
+func TestLoginModalKeepsItsWidth(t *testing.T) {
+	m, _ := ssoModel(t)
+	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
+	update := func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }
+	begin := update(only(update(keyMsg("enter"))))
+	starting := screen(m)
+	if !strings.Contains(starting, "IAM Identity Center login for sso-dev") || !strings.Contains(starting, "starting the login…") {
+		t.Fatalf("the starting modal:\n%s", starting)
+	}
+	update(begin())
+	defer update(keyMsg("esc"))
+	if a, b := modalWidth(starting), modalWidth(screen(m)); a == 0 || a != b {
+		t.Errorf("the modal is %d wide while the login starts and %d once it waits\n%s\n%s", a, b, starting, screen(m))
 	}
 }
