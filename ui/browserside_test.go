@@ -252,4 +252,9 @@ func TestLoginModalKeepsItsWidth(t *testing.T) {
 	if a, b := modalWidth(starting), modalWidth(screen(m)); a == 0 || a != b {
 		t.Errorf("the modal is %d wide while the login starts and %d once it waits\n%s\n%s", a, b, starting, screen(m))
 	}
+	// The browser flow has no code to compare: the modal does not ask
+	// for one.
+	if s := screen(m); m.login.login.UserCode != "" || !strings.Contains(s, "allow access on the page; it comes back to rolecall by itself") || strings.Contains(s, "shows this code") {
+		t.Errorf("the waiting modal of a login without a code:\n%s", s)
+	}
 }
