@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -256,5 +257,22 @@ func TestLoginModalKeepsItsWidth(t *testing.T) {
 	// for one.
 	if s := screen(m); m.login.login.UserCode != "" || !strings.Contains(s, "allow access on the page; it comes back to rolecall by itself") || strings.Contains(s, "shows this code") {
 		t.Errorf("the waiting modal of a login without a code:\n%s", s)
+	}
+}
+
+// TestWrapHardCutsIntoWholeLines: a URL is cut into lines of exactly the
+// width, the last one shorter or whole, with no empty line after it.
+func TestWrapHardCutsIntoWholeLines(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want []string
+	}{
+		{"abcdef", []string{"abc", "def"}},
+		{"abcdefg", []string{"abc", "def", "g"}},
+		{"ab", []string{"ab"}},
+	} {
+		if got := wrapHard(tc.s, 3); !slices.Equal(got, tc.want) {
+			t.Errorf("wrapHard(%q, 3) = %q, want %q", tc.s, got, tc.want)
+		}
 	}
 }
