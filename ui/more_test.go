@@ -314,3 +314,24 @@ func TestExportOnTheSmallestTerminal(t *testing.T) {
 		press(m, "down")
 	}
 }
+
+// TestMFAProblemStaysUntilADigit: the MFA modal's complaint stays on
+// screen until a digit goes in; other keys on an empty input leave it.
+func TestMFAProblemStaysUntilADigit(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	f.mfa["billing-mfa"] = "arn:aws:iam::111111111111:mfa/alice"
+	selectRow(t, m, "billing-mfa")
+	press(m, "enter")
+	typeText(m, "x")
+	if !strings.Contains(screen(m), "digits only") {
+		t.Fatalf("a letter in the code was not refused:\n%s", screen(m))
+	}
+	press(m, "backspace")
+	if !strings.Contains(screen(m), "digits only") {
+		t.Errorf("backspace on the empty code took the complaint away:\n%s", screen(m))
+	}
+	typeText(m, "1")
+	if strings.Contains(screen(m), "digits only") {
+		t.Errorf("a digit did not take the complaint away:\n%s", screen(m))
+	}
+}
