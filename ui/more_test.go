@@ -335,3 +335,21 @@ func TestMFAProblemStaysUntilADigit(t *testing.T) {
 		t.Errorf("a digit did not take the complaint away:\n%s", screen(m))
 	}
 }
+
+// TestMFAModalFitsANarrowTerminal: on a 40-column terminal the MFA modal
+// keeps to the width, and the device's ARN still reads back whole, wrapped
+// only after its separators (/ : ,), never inside a name at a hyphen.
+func TestMFAModalFitsANarrowTerminal(t *testing.T) {
+	const serial = "arn:aws:iam::111111111111:mfa/alice-with-a-long-device-name,x"
+	m, f, _ := newTestModel(40, 24)
+	f.mfa["billing-mfa"] = serial
+	selectRow(t, m, "billing-mfa")
+	press(m, "enter")
+	s := frame(t, m) // fails for a line wider than the terminal
+	if !strings.Contains(unwrapped(s), serial) || !strings.Contains(s, "code ›") {
+		t.Errorf("the MFA modal at 40 columns does not show the device whole:\n%s", s)
+	}
+	if !strings.Contains(s, "│  alice-with-a-long-device-name,") {
+		t.Errorf("the device's ARN is wrapped inside its name:\n%s", s)
+	}
+}
