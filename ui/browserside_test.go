@@ -276,3 +276,18 @@ func TestWrapHardCutsIntoWholeLines(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenURLOptionOpensTheConsole: the browser the app is given in its
+// options is the one the console key opens.
+func TestOpenURLOptionOpensTheConsole(t *testing.T) {
+	var opened []string
+	c := &clock{now: t0}
+	m := newModel(c, Options{Manager: newFakeManager(testSet(), c), Width: 100, Height: 30, Environ: []string{},
+		Getenv:  func(string) string { return "" },
+		OpenURL: func(_ context.Context, u string) (string, error) { opened = append(opened, u); return "testbrowser", nil }})
+	boot(m)
+	press(m, "c")
+	if len(opened) != 1 || !strings.Contains(screen(m), "opened in testbrowser") {
+		t.Errorf("c opened %d URLs through the given browser:\n%s", len(opened), screen(m))
+	}
+}
