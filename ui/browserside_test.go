@@ -283,8 +283,11 @@ func TestOpenURLOptionOpensTheConsole(t *testing.T) {
 	var opened []string
 	c := &clock{now: t0}
 	m := newModel(c, Options{Manager: newFakeManager(testSet(), c), Width: 100, Height: 30, Environ: []string{},
-		Getenv:  func(string) string { return "" },
-		OpenURL: func(_ context.Context, u string) (string, error) { opened = append(opened, u); return "testbrowser", nil }})
+		Getenv: func(string) string { return "" },
+		OpenURL: func(_ context.Context, u string) (string, error) {
+			opened = append(opened, u)
+			return "testbrowser", nil
+		}})
 	boot(m)
 	press(m, "c")
 	if len(opened) != 1 || !strings.Contains(screen(m), "opened in testbrowser") {
