@@ -196,3 +196,24 @@ func TestStatusLineKeepsTheCount(t *testing.T) {
 		t.Errorf("%d cells: the status line is %q, want the legend alone, cut", len(count)+1, s)
 	}
 }
+
+// TestHighlightPaintsExactlyTheMatchedRunes: the filter's highlight paints
+// the matched runes, and only those, with the match style, non-ASCII
+// names included; the rest keeps the row's style.
+func TestHighlightPaintsExactlyTheMatchedRunes(t *testing.T) {
+	base, hl := painter{pre: "<", post: ">"}, painter{pre: "[", post: "]"}
+	for _, tc := range []struct {
+		s    string
+		idx  []int
+		want string
+	}{
+		{"audit-chained", []int{0, 2, 6}, "[a]<u>[d]<it->[c]<hained>"},
+		{"ünïcode-prod", []int{1, 8}, "<ü>[n]<ïcode->[p]<rod>"},
+		{"prod", []int{0, 1, 2, 3}, "[prod]"},
+		{"prod", nil, "<prod>"},
+	} {
+		if got := highlight(tc.s, tc.idx, base, hl); got != tc.want {
+			t.Errorf("highlight(%q, %v) = %q, want %q", tc.s, tc.idx, got, tc.want)
+		}
+	}
+}
