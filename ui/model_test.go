@@ -724,3 +724,21 @@ func TestColumnHeadsStandOverTheirColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceOfAProfileWithoutCredentials: a profile that only holds
+// settings (no chain to assume) shows its kind as its source, not
+// "broken"; a broken one shows its problem.
+func TestSourceOfAProfileWithoutCredentials(t *testing.T) {
+	set := testSet()
+	set.Profiles = append(set.Profiles, &profiles.Profile{Name: "settings-only", Kind: profiles.KindOther,
+		Pos: profiles.Pos{File: "/home/u/.aws/config", Line: 70}, Region: "eu-west-1"})
+	c := &clock{now: t0}
+	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: 120, Height: 30, Environ: []string{}})
+	press(m, "i", "tab") // the list alone, every profile
+	if l := line(m, "settings-only"); !strings.Contains(l, " other ") || strings.Contains(l, "broken") {
+		t.Errorf("the settings-only row is %q, want its kind (other) as its source", l)
+	}
+	if l := line(m, "loop-a"); !strings.Contains(l, "source_profile loop") {
+		t.Errorf("the broken row is %q, want its problem", l)
+	}
+}
