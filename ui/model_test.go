@@ -742,3 +742,21 @@ func TestSourceOfAProfileWithoutCredentials(t *testing.T) {
 		t.Errorf("the broken row is %q, want its problem", l)
 	}
 }
+
+// TestFormatLeft: the countdown rounds down, as a countdown does, turns
+// to h:mm:ss from one hour on, and says "expired" from the expiry itself.
+func TestFormatLeft(t *testing.T) {
+	for left, want := range map[time.Duration]string{
+		-time.Second:                   "expired",
+		0:                              "expired",
+		time.Second - time.Millisecond: "00:00",
+		time.Second:                    "00:01",
+		time.Hour - time.Millisecond:   "59:59",
+		time.Hour:                      "1:00:00",
+		10*time.Hour + 2*time.Minute:   "10:02:00",
+	} {
+		if got := formatLeft(left); got != want {
+			t.Errorf("formatLeft(%v) = %q, want %q", left, got, want)
+		}
+	}
+}
