@@ -953,3 +953,23 @@ func TestSidePaneGivesWayOnAShortBody(t *testing.T) {
 		t.Errorf("once the message went, the pane is not back whole above the help bar\n%s", s)
 	}
 }
+
+// TestDetailsSayWhenASessionExpired: the details count a session down to
+// its end, and from then on say when it ended.
+func TestDetailsSayWhenASessionExpired(t *testing.T) {
+	m, _, c := newTestModel(200, 50)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter")
+	c.now = t0.Add(time.Hour - time.Second)
+	run(m, tickMsg(c.now))
+	if s := paneText(m); !strings.Contains(s, unwrapped("Session 00:01 left · expires 13:00:00")) {
+		t.Errorf("a second before the end: %s", s)
+	}
+	for _, at := range []time.Duration{time.Hour, time.Hour + time.Minute} {
+		c.now = t0.Add(at)
+		run(m, tickMsg(c.now))
+		if s := paneText(m); !strings.Contains(s, unwrapped("Session expired at 13:00:00")) || strings.Contains(s, "left·expires") {
+			t.Errorf("at +%v: %s", at, s)
+		}
+	}
+}

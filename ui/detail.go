@@ -449,7 +449,7 @@ func (d detailModel) sessionLines(t *textLines, r *row) {
 	now := d.c.now()
 	state := "no expiry"
 	if exp := s.Expires(); !exp.IsZero() {
-		state = formatLeft(exp.Sub(now)) + " left · expires " + exp.In(now.Location()).Format("15:04:05")
+		state = sessionState(exp, now)
 	}
 	t.field("Session", state, profiles.Pos{})
 	if s.Source != "" {
@@ -485,4 +485,14 @@ func (d detailModel) mfaPos(profile string) profiles.Pos {
 		return q.Props.Get("mfa_serial").Pos
 	}
 	return profiles.Pos{}
+}
+
+// sessionState is the details' word on a session that expires: the time
+// left and when it ends, or, from its end on, when it ended.
+func sessionState(exp, now time.Time) string {
+	at := exp.In(now.Location()).Format("15:04:05")
+	if !exp.After(now) {
+		return "expired at " + at
+	}
+	return formatLeft(exp.Sub(now)) + " left · expires " + at
 }
