@@ -760,3 +760,22 @@ func TestFormatLeft(t *testing.T) {
 		}
 	}
 }
+
+// TestLeftText: the banners' "… left" stays true as the clock runs: time
+// left rounds down, and from the expiry itself the session has expired.
+func TestLeftText(t *testing.T) {
+	for _, tc := range []struct {
+		exp  time.Time
+		want string
+	}{
+		{time.Time{}, "no expiry"},
+		{t0.Add(59*time.Minute + 59*time.Second + 900*time.Millisecond), "59m59s left"},
+		{t0.Add(time.Second), "1s left"},
+		{t0, "expired 0s ago"},
+		{t0.Add(-3 * time.Minute), "expired 3m ago"},
+	} {
+		if got := leftText(tc.exp, t0); got != tc.want {
+			t.Errorf("leftText(%v) = %q, want %q", tc.exp.Sub(t0), got, tc.want)
+		}
+	}
+}
