@@ -779,3 +779,13 @@ func TestLeftText(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstLine: one-line places (the header's file problem, a login's
+// failure) take a text's first line, even when it is empty.
+func TestFirstLine(t *testing.T) {
+	for s, want := range map[string]string{"one": "one", "one\ntwo": "one", "\ntwo": "", "": ""} {
+		if got := firstLine(s); got != want {
+			t.Errorf("firstLine(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
