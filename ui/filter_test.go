@@ -217,3 +217,18 @@ func TestHighlightPaintsExactlyTheMatchedRunes(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterByTheWholeName: typing a profile's whole name keeps it, and
+// one character more drops it.
+func TestFilterByTheWholeName(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	press(m, "/")
+	typeText(m, "prod-admin")
+	if got := names(m); !slices.Equal(got, []string{"prod-admin"}) {
+		t.Errorf("the whole name \"prod-admin\" lists %v", got)
+	}
+	typeText(m, "x")
+	if got := names(m); len(got) != 0 {
+		t.Errorf("\"prod-adminx\" lists %v, want nothing", got)
+	}
+}
