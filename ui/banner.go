@@ -98,3 +98,14 @@ func countLines(text string) int {
 	}
 	return strings.Count(text, "\n") + 1
 }
+
+// shorterBanner is the banner a line shorter, for a terminal without room
+// for all of it. A message is drawn again to the shorter limit, so that
+// its last line still says it was cut (and, for a row's error, where the
+// rest is); the confirmation question is cut as it stands.
+func (m *Model) shorterBanner(lines []string) []string {
+	if m.state == stateConfirm {
+		return lines[:len(lines)-1]
+	}
+	return m.bannerLines(len(lines) - 1)
+}

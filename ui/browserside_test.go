@@ -5,10 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/rolecall/rolecall/internal/ssofake"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -183,5 +185,112 @@ func TestLoginModalKeepsTheURLWhole(t *testing.T) {
 	}
 	if joined.String() != u {
 		t.Errorf("the URL on screen reads back as\n%s\nwant\n%s\n%s", joined.String(), u, screen(m))
+	}
+}
+
+// TestCancelledLoginStaysCancelled: esc cancels a login, and the user
+// starts another. When the cancelled login's wait ends late, it does not
+// end the login now on screen.
+func TestCancelledLoginStaysCancelled(t *testing.T) {
+	m, _ := ssoModel(t)
+	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
+	update := func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }
+	begin := update(only(update(keyMsg("enter"))))
+	first := update(begin())().(tea.BatchMsg)
+	update(keyMsg("esc"))
+	begin = update(only(update(keyMsg("enter"))))
+	update(begin())
+	defer update(keyMsg("esc"))
+	if m.state != stateLogin {
+		t.Fatalf("the second login did not open its modal (state %v):\n%s", m.state, screen(m))
+	}
+	update(first[1]()) // the cancelled login's wait ends
+	if s := screen(m); m.state != stateLogin || strings.Contains(s, "login failed") {
+		t.Errorf("the cancelled login's result ended the login on screen (state %v):\n%s", m.state, s)
+	}
+}
+
+// TestLoginModalFitsANarrowTerminal: on a 60-column terminal the login
+// modal keeps to the width, and its URL still reads back whole.
+func TestLoginModalFitsANarrowTerminal(t *testing.T) {
+	m, _ := ssoModel(t)
+	run(m, tea.WindowSizeMsg{Width: 60, Height: 30})
+	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
+	update := func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }
+	begin := update(only(update(keyMsg("enter"))))
+	update(begin())
+	defer update(keyMsg("esc"))
+	s := frame(t, m) // fails for a line wider than the terminal
+	if u := m.login.login.URL; !strings.Contains(unwrapped(s), u) {
+		t.Errorf("the login URL does not read back whole from the modal\n%s", s)
+	}
+}
+
+// modalWidth is the width of the frame's first box top ("╭…╮"), or 0.
+func modalWidth(s string) int {
+	for _, l := range strings.Split(s, "\n") {
+		if i, j := strings.Index(l, "╭"), strings.LastIndex(l, "╮"); i >= 0 && j > i {
+			return ansi.StringWidth(l[i : j+len("╮")])
+		}
+	}
+	return 0
+}
+
+// TestLoginModalKeepsItsWidth: the login modal is as wide while the login
+// starts as once the page to open is known, and says what it is doing on
+// one line.
+func TestLoginModalKeepsItsWidth(t *testing.T) {
+	m, _ := ssoModel(t)
+	m.open = func(context.Context, string) (string, error) { return "", errors.New("no browser opened") }
+	update := func(msg tea.Msg) tea.Cmd { _, cmd := m.Update(msg); return cmd }
+	begin := update(only(update(keyMsg("enter"))))
+	starting := screen(m)
+	if !strings.Contains(starting, "IAM Identity Center login for sso-dev") || !strings.Contains(starting, "starting the login…") {
+		t.Fatalf("the starting modal:\n%s", starting)
+	}
+	update(begin())
+	defer update(keyMsg("esc"))
+	if a, b := modalWidth(starting), modalWidth(screen(m)); a == 0 || a != b {
+		t.Errorf("the modal is %d wide while the login starts and %d once it waits\n%s\n%s", a, b, starting, screen(m))
+	}
+	// The browser flow has no code to compare: the modal does not ask
+	// for one.
+	if s := screen(m); m.login.login.UserCode != "" || !strings.Contains(s, "allow access on the page; it comes back to rolecall by itself") || strings.Contains(s, "shows this code") {
+		t.Errorf("the waiting modal of a login without a code:\n%s", s)
+	}
+}
+
+// TestWrapHardCutsIntoWholeLines: a URL is cut into lines of exactly the
+// width, the last one shorter or whole, with no empty line after it.
+func TestWrapHardCutsIntoWholeLines(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want []string
+	}{
+		{"abcdef", []string{"abc", "def"}},
+		{"abcdefg", []string{"abc", "def", "g"}},
+		{"ab", []string{"ab"}},
+	} {
+		if got := wrapHard(tc.s, 3); !slices.Equal(got, tc.want) {
+			t.Errorf("wrapHard(%q, 3) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
+
+// TestOpenURLOptionOpensTheConsole: the browser the app is given in its
+// options is the one the console key opens.
+func TestOpenURLOptionOpensTheConsole(t *testing.T) {
+	var opened []string
+	c := &clock{now: t0}
+	m := newModel(c, Options{Manager: newFakeManager(testSet(), c), Width: 100, Height: 30, Environ: []string{},
+		Getenv: func(string) string { return "" },
+		OpenURL: func(_ context.Context, u string) (string, error) {
+			opened = append(opened, u)
+			return "testbrowser", nil
+		}})
+	boot(m)
+	press(m, "c")
+	if len(opened) != 1 || !strings.Contains(screen(m), "opened in testbrowser") {
+		t.Errorf("c opened %d URLs through the given browser:\n%s", len(opened), screen(m))
 	}
 }

@@ -215,7 +215,7 @@ func (d detailModel) draw(inner int, lines []string) string {
 		pos := fmt.Sprintf("lines %d–%d of %d · %s", off+1, off+len(shown), len(lines), how)
 		lines = append(shown[:len(shown):len(shown)], st.Dim.Render(ansi.Truncate(pos, inner, "…")))
 	}
-	return st.Pane.Width(d.width).Height(max(d.height, 3)).Render(strings.Join(lines, "\n"))
+	return st.Pane.Width(d.width).Height(max(d.height, minPaneHeight)).Render(strings.Join(lines, "\n"))
 }
 
 // short shows a position as file:line with the file's base name; the
@@ -449,7 +449,7 @@ func (d detailModel) sessionLines(t *textLines, r *row) {
 	now := d.c.now()
 	state := "no expiry"
 	if exp := s.Expires(); !exp.IsZero() {
-		state = formatLeft(exp.Sub(now)) + " left · expires " + exp.In(now.Location()).Format("15:04:05")
+		state = sessionState(exp, now)
 	}
 	t.field("Session", state, profiles.Pos{})
 	if s.Source != "" {
@@ -485,4 +485,14 @@ func (d detailModel) mfaPos(profile string) profiles.Pos {
 		return q.Props.Get("mfa_serial").Pos
 	}
 	return profiles.Pos{}
+}
+
+// sessionState is the details' word on a session that expires: the time
+// left and when it ends, or, from its end on, when it ended.
+func sessionState(exp, now time.Time) string {
+	at := exp.In(now.Location()).Format("15:04:05")
+	if !exp.After(now) {
+		return "expired at " + at
+	}
+	return formatLeft(exp.Sub(now)) + " left · expires " + at
 }

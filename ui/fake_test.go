@@ -174,6 +174,8 @@ type fakeManager struct {
 	// longTerm makes [default] hold long-term keys: Use refuses them
 	// unless forced, and then keeps them in a backup profile.
 	longTerm bool
+	// warnings are what Use says could shadow the keys it wrote.
+	warnings []string
 }
 
 // token is what a real session token looks like: several hundred
@@ -363,7 +365,7 @@ func (f *fakeManager) Use(ctx context.Context, p string, force bool, opts ...ses
 	}
 	f.mu.Lock()
 	f.def = profiles.DefaultState{Holder: profiles.DefaultRolecall, Profile: p, AccessKeyID: s.Creds.AccessKeyID}
-	res := session.UseResult{Session: s}
+	res := session.UseResult{Session: s, Warnings: f.warnings}
 	res.Default = f.def
 	if f.longTerm {
 		res.BackupProfile, f.longTerm = "default-backup-20260301-120000", false

@@ -75,11 +75,11 @@ func (m *Model) relayout() {
 		l.header = l.header[:len(l.header)-1]
 	}
 	for m.height-used() < minBody && len(l.banner) > 1 {
-		l.banner = l.banner[:len(l.banner)-1]
+		l.banner = m.shorterBanner(l.banner)
 	}
 	l.bodyH = max(m.height-used(), 1)
 	l.listW = m.width
-	if m.detailsVisible() && !full {
+	if m.detailsVisible() && !full && l.bodyH >= minPaneHeight {
 		if m.width >= sideBySideWidth {
 			// The list keeps what its columns need next to a pane of the
 			// least width; the pane gets the rest, within bounds.
@@ -180,12 +180,12 @@ func (m *Model) renderHelp() string {
 	}
 	short := child.ShortHelp()
 	if global == nil {
-		return m.c.styles.Help.Render(m.help.ShortHelpView(short))
+		return m.c.styles.Help.Render(shortHelp(m.help, short))
 	}
 	tail := m.help.ShortHelpView(global[1:]) // esc goes in the full help
 	h := m.help
 	h.SetWidth(max(m.width-lipgloss.Width(tail)-lipgloss.Width(h.ShortSeparator), 1))
-	return m.c.styles.Help.Render(h.ShortHelpView(short) + h.Styles.ShortSeparator.Render(h.ShortSeparator) + tail)
+	return m.c.styles.Help.Render(shortHelp(h, short) + h.Styles.ShortSeparator.Render(h.ShortSeparator) + tail)
 }
 
 // headerLines are the title with the files in use, then warnings and
@@ -323,7 +323,7 @@ func overlay(body, modal string, w, h int) string {
 	if n := strings.Count(out, "\n") + 1; n < h {
 		out += strings.Repeat("\n", h-n)
 	}
-	return out
+	return firstLines(out, h)
 }
 
 // sideBySide joins two blocks line by line; the list's lines all have the
@@ -351,3 +351,29 @@ func sideBySide(left, right string) string {
 	}
 	return b.String()
 }
+
+// shortHelp is h's one-line help, kept to h's width: bubbles' help adds
+// every remaining key once its "…" no longer fits beside the keys shown,
+// which made the bar far wider than the terminal at some widths.
+func shortHelp(h help.Model, b []key.Binding) string {
+	return ansi.Truncate(h.ShortHelpView(b), h.Width(), "…")
+}
+
+// firstLines is s's first n lines: a modal taller than the body it is
+// drawn over is cut there, so that the status line and the help bar below
+// the body stay on screen.
+func firstLines(s string, n int) string {
+	i := 0
+	for range n {
+		j := strings.IndexByte(s[i:], '\n')
+		if j < 0 {
+			return s
+		}
+		i += j + 1
+	}
+	return s[:i-1]
+}
+
+// minPaneHeight is the fewest lines the framed details pane takes: a body
+// shorter than that shows the list alone.
+const minPaneHeight = 3

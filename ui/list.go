@@ -97,7 +97,7 @@ func (l *listModel) applyFilter(pattern string) {
 	} else {
 		from := l.base
 		if l.pattern != "" && strings.HasPrefix(pattern, l.pattern) {
-			from = l.visible
+			from = inListOrder(l.visible, len(l.rows))
 		}
 		l.match = newMatcher(pattern)
 		l.visible = l.match.rank(l.names, from)
@@ -154,7 +154,7 @@ func (l *listModel) SetSpinner(frame string) { l.spin = frame }
 // SetSize sets the space the list (with its column header) may use.
 func (l *listModel) SetSize(w, h int) {
 	l.width, l.height = w, h
-	l.filter.SetWidth(max(w-4, 8))
+	l.filter.SetWidth(max(w-4-l.countWidth(), 8))
 	l.clamp()
 }
 
@@ -341,4 +341,35 @@ func (c columns) middle() int {
 		}
 	}
 	return n
+}
+
+// inListOrder is the ranked rows visible (indices below n) in the list's
+// order, for ranking them again: equal matches then keep the list's order,
+// as they do when the pattern is searched in one go, not the order the
+// shorter pattern ranked them in. A pass over n flags costs less than
+// sorting.
+func inListOrder(visible []int, n int) []int {
+	in := make([]bool, n)
+	for _, i := range visible {
+		in[i] = true
+	}
+	out := make([]int, 0, len(visible))
+	for i, ok := range in {
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// countWidth is the most cells the status line's count can take
+// ("10000/10000 profiles (of 10000)") with a space before it: the
+// filter's input leaves it that room, so that what is typed last, and
+// the cursor, stay on screen.
+func (l *listModel) countWidth() int {
+	digits := 1
+	for n := len(l.rows); n >= 10; n /= 10 {
+		digits++
+	}
+	return 3*digits + len("/ profiles (of )") + 1
 }

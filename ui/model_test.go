@@ -2,12 +2,18 @@ package ui
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/rolecall/rolecall/internal/profilegen"
+	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
 )
 
@@ -411,6 +417,16 @@ func TestForgetAndWhoAmI(t *testing.T) {
 	if _, ok := f.Cached("prod-admin"); ok {
 		t.Error("forget did not reach the manager")
 	}
+	// The row is idle and without a session: w asks for one, and enter
+	// assumes again rather than renewing or waiting for the forget.
+	press(m, "w")
+	if !strings.Contains(screen(m), "prod-admin has no live session") {
+		t.Errorf("after forget, w does not ask to assume first:\n%s", screen(m))
+	}
+	press(m, "enter")
+	if got := f.Calls(); got[len(got)-1] != "assume prod-admin" {
+		t.Errorf("enter after forget made the calls %v, want a new assume", got)
+	}
 }
 
 func TestCachedSessionsShowAtStart(t *testing.T) {
@@ -433,5 +449,343 @@ func TestBrokenProfileExplainsItself(t *testing.T) {
 	press(m, "enter")
 	if len(f.Calls()) != 0 || !strings.Contains(screen(m), "loop-a → loop-b") {
 		t.Error("enter on a broken profile called STS or said nothing")
+	}
+}
+
+// TestAutoRenewSaysWhenTheRowNeedsAssumingFirst: turning auto-renew on
+// for a profile without a session says it starts once assumed; on a
+// live session it does not.
+func TestAutoRenewSaysWhenTheRowNeedsAssumingFirst(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "a")
+	if s := unwrapped(screen(m)); !strings.Contains(s, unwrapped("auto-renew on for prod-admin")) || !strings.Contains(s, unwrapped("(assume it first)")) {
+		t.Errorf("a without a session does not say to assume first:\n%s", screen(m))
+	}
+	press(m, "a", "enter", "a")
+	if s := unwrapped(screen(m)); !strings.Contains(s, unwrapped("auto-renew on for prod-admin")) || strings.Contains(s, unwrapped("(assume it first)")) {
+		t.Errorf("a on a live session asks to assume it first:\n%s", screen(m))
+	}
+}
+
+// TestRenewSaysWhenDefaultChangedOutside: when [default] was rewritten
+// by something else since rolecall wrote it, renewing its old profile
+// says so (the renewal no longer reaches [default]); renewing another
+// profile says nothing about [default].
+func TestRenewSaysWhenDefaultChangedOutside(t *testing.T) {
+	m, f, _ := newTestModel(200, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "d")
+	selectRow(t, m, "staging-read")
+	press(m, "enter", "r")
+	if s := screen(m); !strings.Contains(s, "renewed staging-read") || strings.Contains(s, "changed outside") {
+		t.Errorf("renewing a profile [default] does not hold speaks of [default]:\n%s", s)
+	}
+	f.mu.Lock()
+	f.def = profiles.DefaultState{Holder: profiles.DefaultOtherTool}
+	f.mu.Unlock()
+	selectRow(t, m, "prod-admin")
+	press(m, "r")
+	want := "[default] now holds keys rolecall did not write (changed outside this window): renewing prod-admin no longer rewrites it"
+	if s := screen(m); !strings.Contains(unwrapped(s), unwrapped(want)) {
+		t.Errorf("renewing the profile [default] held does not say [default] changed outside:\n%s", s)
+	}
+	if strings.Contains(line(m, "prod-admin"), "◆") {
+		t.Errorf("prod-admin still shows as the [default] profile: %q", line(m, "prod-admin"))
+	}
+}
+
+// TestDefaultWarningsStayUntilEsc: a [default] write that could be
+// shadowed keeps its warning on screen until esc; a plain one goes after
+// the banner's life, as any other news does.
+func TestDefaultWarningsStayUntilEsc(t *testing.T) {
+	m, f, c := newTestModel(200, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "d")
+	if !strings.Contains(screen(m), "[default] now holds prod-admin's session") {
+		t.Fatalf("d did not say it wrote [default]:\n%s", screen(m))
+	}
+	c.now = c.now.Add(bannerLife + time.Second)
+	run(m, tickMsg(c.now))
+	if strings.Contains(screen(m), "[default] now holds") {
+		t.Errorf("a [default] write without warnings is still on screen after %v:\n%s", bannerLife+time.Second, screen(m))
+	}
+	warning := "AWS_PROFILE=dev-user is set in this shell: the AWS CLI reads that profile, not [default]"
+	f.warnings = []string{warning}
+	selectRow(t, m, "staging-read")
+	press(m, "d", "d") // [default] holds prod-admin's live session: confirm
+	c.now = c.now.Add(10 * bannerLife)
+	run(m, tickMsg(c.now))
+	if s := unwrapped(screen(m)); !strings.Contains(s, unwrapped("⚠ "+warning)) {
+		t.Errorf("the warning of a [default] write went before esc:\n%s", screen(m))
+	}
+	press(m, "esc")
+	if strings.Contains(screen(m), "⚠") {
+		t.Errorf("esc did not clear the warning:\n%s", screen(m))
+	}
+}
+
+// TestRenewFailureSaysWhy: a renewal says it renewed; one STS refuses
+// shows STS's reason on the banner, and the row keeps the session it had.
+func TestRenewFailureSaysWhy(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	selectRow(t, m, "staging-read")
+	press(m, "enter", "r")
+	if s := screen(m); !strings.Contains(s, "renewed staging-read") || m.banner.isErr {
+		t.Errorf("a renewal does not say it renewed:\n%s", s)
+	}
+	f.fail["staging-read"] = errDenied
+	press(m, "r")
+	s := unwrapped(screen(m))
+	if !strings.Contains(s, unwrapped("staging-read: renew failed")) || !strings.Contains(s, unwrapped("not authorized to perform sts:AssumeRole")) {
+		t.Errorf("a refused renewal does not say why:\n%s", screen(m))
+	}
+	if l := line(m, "staging-read"); !strings.Contains(l, "1:00:00") {
+		t.Errorf("a refused renewal lost the session the row had: %q", l)
+	}
+}
+
+// bigModel is a model on n generated profiles (internal/profilegen) read
+// through the real reader, w×h.
+func bigModel(t *testing.T, n, w, h int) *Model {
+	t.Helper()
+	cfg, cred := profilegen.Generate(n)
+	dir := t.TempDir()
+	files := profiles.Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
+	if err := os.WriteFile(files.Config, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(files.Credentials, cred, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := profiles.Load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{now: t0}
+	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: w, Height: h, Environ: []string{}})
+	boot(m)
+	return m
+}
+
+// selectedLine is the screen line of the selected row ("▌"), or "".
+func selectedLine(m *Model) string {
+	for _, l := range strings.Split(screen(m), "\n") {
+		if strings.HasPrefix(l, "▌") {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestLongListScrollsWithTheSelection: in a list longer than the screen,
+// the selected row is always on screen, one key at a time down and back
+// up; the window moves only when the selection would leave it, and the
+// frame keeps the help bar last.
+func TestLongListScrollsWithTheSelection(t *testing.T) {
+	m := bigModel(t, 40, 100, 14)
+	page := m.list.pageRows()
+	if n := len(m.list.visible); n <= 2*page {
+		t.Fatalf("the list shows %d rows at a time of %d: too few to scroll", page, n)
+	}
+	first := m.list.Selected().name
+	check := func(step string) {
+		t.Helper()
+		s := frame(t, m)
+		r := m.list.Selected()
+		if l := selectedLine(m); !strings.Contains(l, " "+r.name+" ") {
+			t.Fatalf("%s: the selected row %s is not on screen (marked line %q)\n%s", step, r.name, l, s)
+		}
+		if !strings.Contains(lastLine(s), "quit") {
+			t.Fatalf("%s: the help bar is not the last line\n%s", step, s)
+		}
+	}
+	for i := range len(m.list.visible) - 1 {
+		press(m, "down")
+		check(fmt.Sprintf("down ×%d", i+1))
+		if i < page-1 && !strings.Contains(screen(m), " "+first+" ") {
+			t.Fatalf("down ×%d: the first row left the screen before the selection reached the bottom", i+1)
+		}
+	}
+	last := m.list.Selected().name
+	for i := range len(m.list.visible) - 1 {
+		press(m, "up")
+		check(fmt.Sprintf("up ×%d", i+1))
+		if i < page-1 && !strings.Contains(screen(m), " "+last+" ") {
+			t.Fatalf("up ×%d: the last row left the screen before the selection reached the top", i+1)
+		}
+	}
+	press(m, "pgdown")
+	check("pgdown")
+	if m.list.cursor != page {
+		t.Errorf("page down from the top selects row %d, want %d (a page of %d rows)", m.list.cursor+1, page+1, page)
+	}
+	press(m, "pgup")
+	if m.list.cursor != 0 {
+		t.Errorf("page up from the second page selects row %d, want the first", m.list.cursor+1)
+	}
+}
+
+// TestFilterKeepsTheSelection: filtering keeps the selected profile
+// selected while it still matches.
+func TestFilterKeepsTheSelection(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	selectRow(t, m, "staging-read")
+	press(m, "/")
+	typeText(m, "a")
+	if r := m.list.Selected(); r == nil || r.p.Name != "staging-read" || !strings.Contains(selectedLine(m), "staging-read") {
+		t.Errorf("after typing a, the selected line is %q, want staging-read still\n%s", selectedLine(m), screen(m))
+	}
+}
+
+// TestListRowsKeepToTheWidth: long profile names are cut with … so that
+// every row keeps to the terminal's width, at every width.
+func TestListRowsKeepToTheWidth(t *testing.T) {
+	m := bigModel(t, 40, 100, 14)
+	for w := 30; w <= 100; w++ {
+		run(m, tea.WindowSizeMsg{Width: w, Height: 14})
+		for _, l := range strings.Split(screen(m), "\n") {
+			if n := ansi.StringWidth(l); n > w {
+				t.Fatalf("%d columns: a line is %d wide: %q", w, n, l)
+			}
+		}
+	}
+}
+
+// TestTallerTerminalFillsTheList: scrolled to the end, a list that gets
+// taller shows more rows above the last one rather than blank lines.
+func TestTallerTerminalFillsTheList(t *testing.T) {
+	m := bigModel(t, 40, 100, 14)
+	press(m, "G")
+	run(m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	rows, in := 0, false
+	for _, l := range strings.Split(screen(m), "\n") {
+		switch {
+		case strings.Contains(l, "PROFILE"):
+			in = true
+		case strings.Contains(l, "◆ in [default]"):
+			in = false
+		case in && strings.TrimSpace(l) != "":
+			rows++
+		}
+	}
+	if page := m.list.pageRows(); rows != page {
+		t.Errorf("24 lines at the end of the list show %d rows, want a full page of %d\n%s", rows, page, screen(m))
+	}
+}
+
+// TestDroppedSourceComesBackCut: a source column dropped for want of room
+// comes back, cut, once ten cells are spare: nine for the source and its
+// gap; with nine spare it stays out.
+func TestDroppedSourceComesBackCut(t *testing.T) {
+	cw := contentWidths{name: 16, source: 19, account: 12, region: 14}
+	// 65 cells hold the mark, a 16-cell name, account, region and state.
+	for _, tc := range []struct{ w, source int }{{74, 0}, {75, 9}, {80, 14}} {
+		c := layoutColumns(tc.w, cw).fill(tc.w, cw)
+		if c.source != tc.source || c.width() > tc.w {
+			t.Errorf("%d columns: source %d wide, row %d wide; want source %d within the width", tc.w, c.source, c.width(), tc.source)
+		}
+	}
+}
+
+// col is the cell column where sub starts in line, or -1.
+func col(line, sub string) int {
+	i := strings.Index(line, sub)
+	if i < 0 {
+		return -1
+	}
+	return ansi.StringWidth(line[:i])
+}
+
+// TestColumnHeadsStandOverTheirColumns: at every width, each column's
+// head starts where its values do, whichever optional columns the width
+// dropped.
+func TestColumnHeadsStandOverTheirColumns(t *testing.T) {
+	m, _, _ := newTestModel(130, 30)
+	press(m, "i") // the list alone, as wide as the terminal
+	for w := 40; w <= 130; w++ {
+		run(m, tea.WindowSizeMsg{Width: w, Height: 30})
+		var head string
+		for _, l := range strings.Split(screen(m), "\n") {
+			if strings.Contains(l, "PROFILE") {
+				head = l
+			}
+		}
+		row := line(m, "audit-chained")
+		for _, c := range []struct{ head, value string }{
+			{"SOURCE", "static u"}, {"ACCOUNT", "444444444444"}, {"REGION", "eu-west-1"},
+		} {
+			if h := col(head, c.head); h >= 0 && h != col(row, c.value) {
+				t.Errorf("%d columns: %s starts at %d, its value %q at %d\n%s\n%s", w, c.head, h, c.value, col(row, c.value), head, row)
+			}
+		}
+		if h, v := col(head, "SESSION"), ansi.StringWidth(row[:strings.LastIndex(row, "–")]); h != v {
+			t.Errorf("%d columns: SESSION starts at %d, the session cell at %d\n%s\n%s", w, h, v, head, row)
+		}
+	}
+}
+
+// TestSourceOfAProfileWithoutCredentials: a profile that only holds
+// settings (no chain to assume) shows its kind as its source, not
+// "broken"; a broken one shows its problem.
+func TestSourceOfAProfileWithoutCredentials(t *testing.T) {
+	set := testSet()
+	set.Profiles = append(set.Profiles, &profiles.Profile{Name: "settings-only", Kind: profiles.KindOther,
+		Pos: profiles.Pos{File: "/home/u/.aws/config", Line: 70}, Region: "eu-west-1"})
+	c := &clock{now: t0}
+	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: 120, Height: 30, Environ: []string{}})
+	press(m, "i", "tab") // the list alone, every profile
+	if l := line(m, "settings-only"); !strings.Contains(l, " other ") || strings.Contains(l, "broken") {
+		t.Errorf("the settings-only row is %q, want its kind (other) as its source", l)
+	}
+	if l := line(m, "loop-a"); !strings.Contains(l, "source_profile loop") {
+		t.Errorf("the broken row is %q, want its problem", l)
+	}
+}
+
+// TestFormatLeft: the countdown rounds down, as a countdown does, turns
+// to h:mm:ss from one hour on, and says "expired" from the expiry itself.
+func TestFormatLeft(t *testing.T) {
+	for left, want := range map[time.Duration]string{
+		-time.Second:                   "expired",
+		0:                              "expired",
+		time.Second - time.Millisecond: "00:00",
+		time.Second:                    "00:01",
+		time.Hour - time.Millisecond:   "59:59",
+		time.Hour:                      "1:00:00",
+		10*time.Hour + 2*time.Minute:   "10:02:00",
+	} {
+		if got := formatLeft(left); got != want {
+			t.Errorf("formatLeft(%v) = %q, want %q", left, got, want)
+		}
+	}
+}
+
+// TestLeftText: the banners' "… left" stays true as the clock runs: time
+// left rounds down, and from the expiry itself the session has expired.
+func TestLeftText(t *testing.T) {
+	for _, tc := range []struct {
+		exp  time.Time
+		want string
+	}{
+		{time.Time{}, "no expiry"},
+		{t0.Add(59*time.Minute + 59*time.Second + 900*time.Millisecond), "59m59s left"},
+		{t0.Add(time.Second), "1s left"},
+		{t0, "expired 0s ago"},
+		{t0.Add(-3 * time.Minute), "expired 3m ago"},
+	} {
+		if got := leftText(tc.exp, t0); got != tc.want {
+			t.Errorf("leftText(%v) = %q, want %q", tc.exp.Sub(t0), got, tc.want)
+		}
+	}
+}
+
+// TestFirstLine: one-line places (the header's file problem, a login's
+// failure) take a text's first line, even when it is empty.
+func TestFirstLine(t *testing.T) {
+	for s, want := range map[string]string{"one": "one", "one\ntwo": "one", "\ntwo": "", "": ""} {
+		if got := firstLine(s); got != want {
+			t.Errorf("firstLine(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/rolecall/rolecall/session"
 )
 
@@ -236,4 +237,119 @@ func TestUIAsksSessionForEveryRule(t *testing.T) {
 			t.Errorf("details of a role on an IAM user show a cap")
 		}
 	})
+}
+
+// exportPos is where the export view says it is ("lines 3–9 of 14"), or
+// "" when its lines fit.
+func exportPos(m *Model) string { return panePosRE.FindString(screen(m)) }
+
+// TestExportScrollStopsAtTheEnd: scrolling the export view down past its
+// end keeps the last page on screen, and one line up shows the line
+// before it. The view holds secrets: failures say what is wrong, not what
+// it shows.
+func TestExportScrollStopsAtTheEnd(t *testing.T) {
+	m, _, _ := newTestModel(100, 14)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter", "e")
+	n := len(m.export.lines)
+	last := m.export.lines[n-1]
+	for range 2 * n {
+		press(m, "down")
+	}
+	room := m.export.room()
+	want := fmt.Sprintf("lines %d–%d of %d", n-room+1, n, n)
+	if got := exportPos(m); got != want || !strings.Contains(screen(m), last) {
+		t.Fatalf("down past the end shows %q, want %q with the last line on screen", got, want)
+	}
+	press(m, "up")
+	if got, want := exportPos(m), fmt.Sprintf("lines %d–%d of %d", n-room, n-1, n); got != want {
+		t.Errorf("up from the end shows %q, want %q", got, want)
+	}
+}
+
+// TestExportThatFitsDoesNotScroll: where the export view has exactly the
+// room its lines need, its footer does not offer to scroll.
+func TestExportThatFitsDoesNotScroll(t *testing.T) {
+	m, _, _ := newTestModel(100, 30)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter", "e")
+	for h := 8; m.export.room() != len(m.export.lines); h++ {
+		if h > 80 {
+			t.Fatalf("no terminal height gives the export view room for exactly its %d lines", len(m.export.lines))
+		}
+		run(m, tea.WindowSizeMsg{Width: 100, Height: h})
+	}
+	// The view holds secrets: failures say what is wrong, not what it shows.
+	s := screen(m)
+	if got := exportPos(m); got != "" || !strings.Contains(s, "c copies them whole · esc closes") {
+		t.Errorf("export lines that fit have the footer %q", got)
+	}
+	if !strings.Contains(s, m.export.lines[0]) || !strings.Contains(s, m.export.lines[len(m.export.lines)-1]) {
+		t.Error("export lines that fit do not all show")
+	}
+}
+
+// TestExportOnTheSmallestTerminal: the export view works on a terminal of
+// the least size the app lays out (20×6): it shows a line at a time and
+// scrolls through them all.
+func TestExportOnTheSmallestTerminal(t *testing.T) {
+	m, _, _ := newTestModel(20, 6)
+	selectRow(t, m, "prod-admin")
+	press(m, "enter", "e")
+	if m.state != stateExport {
+		t.Fatalf("e did not open the export view (state %v)", m.state)
+	}
+	n := len(m.export.lines)
+	// The view holds secrets: failures say what is wrong, not what it shows.
+	for i := range n {
+		s := screen(m)
+		if !strings.Contains(s, m.export.lines[i]) {
+			t.Fatalf("export line %d of %d is not on the screen once scrolled to", i+1, n)
+		}
+		for _, l := range strings.Split(s, "\n") {
+			if ansi.StringWidth(l) > 20 {
+				t.Fatalf("a line of the frame is %d cells wide on a 20-cell terminal", ansi.StringWidth(l))
+			}
+		}
+		press(m, "down")
+	}
+}
+
+// TestMFAProblemStaysUntilADigit: the MFA modal's complaint stays on
+// screen until a digit goes in; other keys on an empty input leave it.
+func TestMFAProblemStaysUntilADigit(t *testing.T) {
+	m, f, _ := newTestModel(100, 30)
+	f.mfa["billing-mfa"] = "arn:aws:iam::111111111111:mfa/alice"
+	selectRow(t, m, "billing-mfa")
+	press(m, "enter")
+	typeText(m, "x")
+	if !strings.Contains(screen(m), "digits only") {
+		t.Fatalf("a letter in the code was not refused:\n%s", screen(m))
+	}
+	press(m, "backspace")
+	if !strings.Contains(screen(m), "digits only") {
+		t.Errorf("backspace on the empty code took the complaint away:\n%s", screen(m))
+	}
+	typeText(m, "1")
+	if strings.Contains(screen(m), "digits only") {
+		t.Errorf("a digit did not take the complaint away:\n%s", screen(m))
+	}
+}
+
+// TestMFAModalFitsANarrowTerminal: on a 40-column terminal the MFA modal
+// keeps to the width, and the device's ARN still reads back whole, wrapped
+// only after its separators (/ : ,), never inside a name at a hyphen.
+func TestMFAModalFitsANarrowTerminal(t *testing.T) {
+	const serial = "arn:aws:iam::111111111111:mfa/alice-with-a-long-device-name,x"
+	m, f, _ := newTestModel(40, 24)
+	f.mfa["billing-mfa"] = serial
+	selectRow(t, m, "billing-mfa")
+	press(m, "enter")
+	s := frame(t, m) // fails for a line wider than the terminal
+	if !strings.Contains(unwrapped(s), serial) || !strings.Contains(s, "code ›") {
+		t.Errorf("the MFA modal at 40 columns does not show the device whole:\n%s", s)
+	}
+	if !strings.Contains(s, "│  alice-with-a-long-device-name,") {
+		t.Errorf("the device's ARN is wrapped inside its name:\n%s", s)
+	}
 }

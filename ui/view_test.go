@@ -352,3 +352,27 @@ func TestEveryValueIsEscaped(t *testing.T) {
 		t.Errorf("the escaped values are not shown:\n%s", s)
 	}
 }
+
+// TestControlCharactersInNamesAreShownEscaped: a profile name with a
+// terminal control sequence in it (OSC 52, which writes the clipboard), or
+// made of nothing but control characters, is shown escaped in the list,
+// never sent to the terminal.
+func TestControlCharactersInNamesAreShownEscaped(t *testing.T) {
+	set := testSet()
+	for _, name := range []string{"evil\x1b]52;c;aGk=\x07name", "\x07\x07", "\u202e\u202e"} {
+		evil := *set.Get("staging-read")
+		evil.Name = name
+		set.Profiles = append(set.Profiles, &evil)
+	}
+	c := &clock{now: t0}
+	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: 100, Height: 30, Environ: []string{}})
+	raw := m.View().Content
+	if strings.Contains(raw, "\x1b]52") || strings.Contains(raw, "\x07") || strings.Contains(raw, "\u202e") {
+		t.Error("the frame sends a name's control characters to the terminal")
+	}
+	for _, shown := range []string{`evil\x1b]52;c;aGk=\x07name`, `\x07\x07`, `\u202e\u202e`} {
+		if !strings.Contains(ansi.Strip(raw), shown) {
+			t.Errorf("the list does not show %s:\n%s", shown, ansi.Strip(raw))
+		}
+	}
+}
