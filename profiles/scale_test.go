@@ -64,16 +64,27 @@ func TestHopsHeldAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	held, refused := 0, 0
+	held, deep, refused := 0, 0, 0
 	for _, p := range set.Profiles {
 		if p.Chain != nil {
 			held += len(p.Chain.Roles)
+			if len(p.Chain.Roles) > shortChain {
+				deep += len(p.Chain.Roles)
+			}
 		} else if p.Err != nil && strings.Contains(p.Err.Error(), "shorten the long chains") {
 			refused++
 		}
 	}
 	if limit := (shortChain+deepHopsPerProfile)*len(set.Profiles) + hopsSpare; held > limit {
 		t.Errorf("the Set holds %d hops, more than %d", held, limit)
+	}
+	// The chains longer than shortChain share deepHopsPerProfile hops per
+	// profile plus hopsSpare, however the profiles are split to resolve
+	// them; the budget is used up to less than one leaf's chain per half
+	// (the config is large enough to be resolved in two).
+	budget := deepHopsPerProfile*len(set.Profiles) + hopsSpare
+	if deep > budget || deep < budget-2*(MaxChainHops+1) {
+		t.Errorf("the chains of more than %d roles hold %d hops, want the budget of %d hops used up", shortChain, deep, budget)
 	}
 	if refused == 0 {
 		t.Error("no leaf was refused")
