@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -353,5 +354,24 @@ func TestSmallFilesAreReadWithALimit(t *testing.T) {
 	}
 	if _, err := tokenFile("/dev/zero").GetIdentityToken(); err == nil {
 		t.Error("a token file that never ends was read")
+	}
+}
+
+// TestTokenFileLimitIsInclusive: a token file of exactly the limit is
+// read whole; one byte more is refused with the limit in the message.
+func TestTokenFileLimitIsInclusive(t *testing.T) {
+	dir := t.TempDir()
+	at, over := filepath.Join(dir, "at"), filepath.Join(dir, "over")
+	if err := os.WriteFile(at, bytes.Repeat([]byte("a"), maxTokenFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(over, bytes.Repeat([]byte("a"), maxTokenFile+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := tokenFile(at).GetIdentityToken(); err != nil || len(b) != maxTokenFile {
+		t.Errorf("a token file of exactly %d bytes: %d bytes read, error %v; want it read whole", maxTokenFile, len(b), err)
+	}
+	if _, err := tokenFile(over).GetIdentityToken(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d KiB", maxTokenFile>>10)) {
+		t.Errorf("a token file of %d bytes: %v, want it refused as larger than the limit", maxTokenFile+1, err)
 	}
 }
