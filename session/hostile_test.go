@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -102,6 +104,30 @@ func TestBlackHoleIsNotCalledUnreachable(t *testing.T) {
 	if strings.Contains(e.Msg, "not reachable") || !strings.Contains(e.Msg, "accepted the connection but gave no complete answer: timed out after") ||
 		!strings.Contains(e.Msg, url) {
 		t.Errorf("message %q", e.Msg)
+	}
+}
+
+// TestDialTimeoutSaysItCouldNotConnect: a call that times out before
+// the connection is made says it could not connect, not that the
+// endpoint took the connection and went quiet (the other way round from
+// TestBlackHoleIsNotCalledUnreachable).
+func TestDialTimeoutSaysItCouldNotConnect(t *testing.T) {
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	// A real dial error from the net package: the deadline has passed.
+	_, dialErr := (&net.Dialer{}).DialContext(ctx, "tcp", "192.0.2.1:443")
+	var opErr *net.OpError
+	if !errors.As(dialErr, &opErr) || opErr.Op != "dial" {
+		t.Fatalf("dial past the deadline: %v, want a dial error", dialErr)
+	}
+	const ep = "https://sts.example.test"
+	err := classify(newOp("dev", "assume role", ep), &url.Error{Op: "Post", URL: ep, Err: dialErr})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUnreachable {
+		t.Fatalf("classify(dial timeout) = %v, want an unreachable error", err)
+	}
+	if !strings.Contains(e.Msg, "could not connect to STS at "+ep+": timed out after") || strings.Contains(e.Msg, "accepted the connection") {
+		t.Errorf("message %q, want it to say it could not connect", e.Msg)
 	}
 }
 
