@@ -532,3 +532,28 @@ func TestCredfileLockFileErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckEditRefusesALostLine: the check every [default] edit passes
+// before it is written refuses an edit that loses a line outside
+// [default], and its message points at [default]'s header, or at line 1
+// when the file has none.
+func TestCheckEditRefusesALostLine(t *testing.T) {
+	for name, tc := range map[string]struct {
+		in, out string
+		line    int
+	}{
+		"[default] in the middle": {"[a]\nk = v\n[default]\nregion = eu-west-1\n[z]\nk = v\n", "[a]\nk = v\n[default]\nregion = eu-west-1\n[z]\n", 3},
+		"[default] at the top":    {"[default]\nregion = eu-west-1\n[z]\nk = v\n", "[default]\nregion = eu-west-1\n", 1},
+		"no [default]":            {"[a]\nk = v\n[z]\nk = v\n", "[a]\nk = v\n", 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in, _, _ := normalizeLines(tc.in)
+			out, _, _ := normalizeLines(tc.out)
+			err := checkEdit("credentials", in, out, nil, nil, nil)
+			want := fmt.Sprintf("credentials:%d: rewriting [default] would change how the lines around it read", tc.line)
+			if err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("an edit that drops a line outside [default]: %v, want an error starting %q", err, want)
+			}
+		})
+	}
+}
