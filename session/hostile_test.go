@@ -131,6 +131,23 @@ func TestDialTimeoutSaysItCouldNotConnect(t *testing.T) {
 	}
 }
 
+// TestRefusedConnectionGivesTheSystemsCause: an endpoint that refuses
+// the connection is reported with the system's own words for the step
+// that failed ("connect: connection refused" on Linux), as a direct
+// dial to it reports them.
+func TestRefusedConnectionGivesTheSystemsCause(t *testing.T) {
+	ep := stsfake.Refusing(t)
+	_, dialErr := net.DialTimeout("tcp", strings.TrimPrefix(ep, "http://"), 5*time.Second)
+	var opErr *net.OpError
+	if !errors.As(dialErr, &opErr) || opErr.Err == nil {
+		t.Fatalf("dial %s: %v, want a refused connection", ep, dialErr)
+	}
+	e, _ := assumeVia(t, context.Background(), ep)
+	if want := "is not reachable (" + opErr.Err.Error() + ")"; e.Kind != KindUnreachable || !strings.Contains(e.Msg, want) {
+		t.Errorf("message %q, want it to hold %q", e.Msg, want)
+	}
+}
+
 // TestServerErrorsAreRetriedThenReported: 500s are tried again (they are
 // quick) and then reported with the status.
 func TestServerErrorsAreRetriedThenReported(t *testing.T) {
