@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/rolecall/rolecall/internal/ssofake"
 	"github.com/rolecall/rolecall/internal/testenv"
 	"github.com/rolecall/rolecall/profiles"
@@ -475,5 +477,55 @@ func BenchmarkSSOAssignments(b *testing.B) {
 		if err != nil || len(as) != 2000 {
 			b.Fatalf("%d assignments, %v", len(as), err)
 		}
+	}
+}
+
+// TestSSOLoginNeededSaysForWhat: the login-needed message starts with
+// the profile and what it signs in through (the sso-session, or a legacy
+// profile's start URL), so the user knows which login is missing.
+func TestSSOLoginNeededSaysForWhat(t *testing.T) {
+	w := newSSOWorld(t)
+	m := w.mgr()
+	for profile, want := range map[string]string{
+		"sso-dev":    "profile sso-dev: sso-session corp: no SSO login yet",
+		"sso-legacy": "profile sso-legacy: SSO start URL https://legacy.awsapps.com/start: no SSO login yet",
+	} {
+		_, err := m.Assume(context.Background(), profile)
+		if !needsLogin(err) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("assume %s before any login: %v, want a login-needed error starting %q", profile, err, want)
+		}
+	}
+}
+
+// TestSSOLoginThroughAProfileUsesTheSessionsScopes: logging in through a
+// profile registers the client with its sso-session's
+// sso_registration_scopes, as logging in to the sso-session does.
+func TestSSOLoginThroughAProfileUsesTheSessionsScopes(t *testing.T) {
+	w := newSSOWorld(t)
+	w.write(strings.Replace(ssoConfigText, "sso_region = eu-west-1\n", "sso_region = eu-west-1\nsso_registration_scopes = sso:account:access, codecatalyst:read_write\n", 1), "")
+	w.login(w.mgr(), SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	calls := w.sso.Calls()
+	if len(calls) == 0 || calls[0].Op != "RegisterClient" {
+		t.Fatalf("calls %v, want RegisterClient first", ssofake.Ops(calls))
+	}
+	if got := calls[0].Fields["scopes"]; got != "sso:account:access,codecatalyst:read_write" {
+		t.Errorf("RegisterClient scopes %q, want the sso-session's sso_registration_scopes", got)
+	}
+}
+
+// TestSSOTokenWithoutLifetimeIsRefused: a CreateToken answer whose token
+// expires at once is refused, not stored as a login that is already over.
+func TestSSOTokenWithoutLifetimeIsRefused(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, in := range []int32{0, -1} {
+		var tok ssoToken
+		err := tok.take(&ssooidc.CreateTokenOutput{AccessToken: aws.String("token-not-real"), ExpiresIn: in}, now)
+		if err == nil || tok.AccessToken != "" {
+			t.Errorf("CreateToken with expiresIn %d: stored %v, error %v; want it refused", in, tok.AccessToken != "", err)
+		}
+	}
+	var tok ssoToken
+	if err := tok.take(&ssooidc.CreateTokenOutput{AccessToken: aws.String("token-not-real"), ExpiresIn: 1}, now); err != nil || !tok.ExpiresAt.Equal(now.Add(time.Second)) {
+		t.Errorf("CreateToken with expiresIn 1: expires %v, error %v", tok.ExpiresAt, err)
 	}
 }
