@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/rolecall/rolecall/internal/ssofake"
+	"github.com/rolecall/rolecall/internal/stsfake"
 	"github.com/rolecall/rolecall/internal/testenv"
 	"github.com/rolecall/rolecall/profiles"
 )
@@ -527,5 +528,58 @@ func TestSSOTokenWithoutLifetimeIsRefused(t *testing.T) {
 	var tok ssoToken
 	if err := tok.take(&ssooidc.CreateTokenOutput{AccessToken: aws.String("token-not-real"), ExpiresIn: 1}, now); err != nil || !tok.ExpiresAt.Equal(now.Add(time.Second)) {
 		t.Errorf("CreateToken with expiresIn 1: expires %v, error %v", tok.ExpiresAt, err)
+	}
+}
+
+// TestSSOLoginReusesOnlyItsOwnToken: a login registers as rolecall's
+// client for the sso-session and reports when the token expires; a later
+// login finds that token and needs no browser; a token another start URL
+// left under the same name is not taken for it.
+func TestSSOLoginReusesOnlyItsOwnToken(t *testing.T) {
+	ctx := context.Background()
+	w := newSSOWorld(t)
+	m := w.mgr()
+	l := w.login(m, SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	if calls := w.sso.Calls(); len(calls) == 0 || calls[0].Op != "RegisterClient" || calls[0].Fields["clientName"] != "rolecall-client-corp" {
+		t.Errorf("calls %v, want RegisterClient as rolecall-client-corp first", ssofake.Ops(calls))
+	}
+	within(t, l.Expires, w.clock.Now().Add(8*time.Hour), 2*time.Second)
+
+	again, err := m.BeginLogin(ctx, SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Flow != FlowCached || again.NeedsUser() || !again.Expires.Equal(l.Expires) {
+		t.Errorf("a second login: flow %s, expires %v; want the cached token's %v", again.Flow, again.Expires, l.Expires)
+	}
+
+	tok := w.readJSON(w.tokenPath("corp"))
+	tok["startUrl"] = "https://other.awsapps.com/start"
+	b, _ := json.Marshal(tok)
+	if err := os.WriteFile(w.tokenPath("corp"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other, err := m.BeginLogin(ctx, SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if other.Flow == FlowCached {
+		t.Error("a token of another start URL was taken as this sso-session's login")
+	}
+}
+
+// TestSSOPortalUnreachableNamesItsEndpoint: when the portal set by
+// AWS_ENDPOINT_URL_SSO cannot be reached, the message names that
+// endpoint, not the region's default one.
+func TestSSOPortalUnreachableNamesItsEndpoint(t *testing.T) {
+	w := newSSOWorld(t)
+	w.login(w.mgr(), SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	refusing := stsfake.Refusing(t)
+	m := w.manager(env{"HOME": w.home, "AWS_ENDPOINT_URL_SSO": refusing, "AWS_ENDPOINT_URL_SSO_OIDC": w.sso.URL}, Options{})
+	_, err := m.Assume(context.Background(), "sso-dev")
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUnreachable || !strings.Contains(e.Msg, "the SSO portal at "+refusing+" is not reachable") {
+		t.Errorf("assume through a portal that refuses: %v, want it named as not reachable", err)
 	}
 }
