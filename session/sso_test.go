@@ -583,3 +583,57 @@ func TestSSOPortalUnreachableNamesItsEndpoint(t *testing.T) {
 		t.Errorf("assume through a portal that refuses: %v, want it named as not reachable", err)
 	}
 }
+
+// TestDeviceFlowPollsAtTheServersPace: the device flow waits the
+// interval the server asks for between polls (RFC 8628 §3.5), and five
+// seconds more after each slow_down. Each gap is at least the interval,
+// so over a login that takes elapsed the polls are at most
+// elapsed/interval + 1, however slow the machine is. (One poll unit is
+// 10 ms here, a second in use.)
+func TestDeviceFlowPollsAtTheServersPace(t *testing.T) {
+	const unit = 10 * time.Millisecond
+	for _, tc := range []struct {
+		name     string
+		interval int32 // what the server asks for, in units (< 0: nothing)
+		slowDown bool  // the first poll is told to slow down
+		gap      time.Duration
+	}{
+		{"the server's interval", 10, false, 10 * unit},
+		{"after slow_down", 1, true, (1 + 5) * unit},
+		{"no interval: RFC 8628's five seconds", -1, false, 5 * unit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each waits about 250 ms for its user
+			w := newSSOWorld(t)
+			w.sso.Interval, w.sso.SlowDown = tc.interval, tc.slowDown
+			m := w.mgr()
+			start := time.Now()
+			l, err := m.BeginLogin(context.Background(), SSOTarget{Profile: "sso-dev"}, LoginOptions{DeviceCode: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() { time.Sleep(250 * time.Millisecond); _ = ssofake.Visit(l.URL) }()
+			// Far more than the login takes; polls in real seconds would
+			// not finish in time.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := l.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+			elapsed := time.Since(start)
+			polls := 0
+			for _, c := range w.sso.Calls() {
+				if c.Op == "CreateToken" && strings.HasSuffix(c.Fields["grantType"], "device_code") {
+					polls++
+				}
+			}
+			limit := int(elapsed/tc.gap) + 1
+			if tc.slowDown {
+				limit++ // the poll that was told to slow down
+			}
+			if polls > limit {
+				t.Errorf("%d polls in %s, want at most %d: polled faster than every %s", polls, elapsed.Round(time.Millisecond), limit, tc.gap)
+			}
+		})
+	}
+}
