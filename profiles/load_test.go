@@ -111,6 +111,7 @@ func TestLoadFiles(t *testing.T) {
 	}{
 		{"both missing", Files{Config: filepath.Join(dir, "none"), Credentials: filepath.Join(dir, "none2")}, "", 0},
 		{"NUL bytes", Files{Config: write("nul", "[profile a]\nx = \x00\n")}, "nul is not a text file", 0},
+		{"a NUL byte first", Files{Config: write("nul0", "\x00[profile a]\nx = 1\n")}, "nul0 is not a text file", 0},
 		{"invalid UTF-8", Files{Credentials: write("latin1", "[a]\nx = caf\xe9\n")}, "latin1 is not a text file", 0},
 		{"a directory", Files{Config: dir}, "cannot read the config file " + dir, 0},
 		{"BOM and CRLF", Files{Config: write("bom", "\xef\xbb\xbf[profile a]\r\nregion = eu-west-1\r\n")}, "", 1},
