@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -512,6 +514,11 @@ func TestSSOLoginThroughAProfileUsesTheSessionsScopes(t *testing.T) {
 	if got := calls[0].Fields["scopes"]; got != "sso:account:access,codecatalyst:read_write" {
 		t.Errorf("RegisterClient scopes %q, want the sso-session's sso_registration_scopes", got)
 	}
+	for _, c := range calls {
+		if c.Op == "Authorize" && c.Fields["scopes"] != "sso:account:access codecatalyst:read_write" {
+			t.Errorf("Authorize asked for scopes %q, want the sso-session's sso_registration_scopes", c.Fields["scopes"])
+		}
+	}
 }
 
 // TestSSOTokenWithoutLifetimeIsRefused: a CreateToken answer whose token
@@ -635,5 +642,61 @@ func TestDeviceFlowPollsAtTheServersPace(t *testing.T) {
 				t.Errorf("%d polls in %s, want at most %d: polled faster than every %s", polls, elapsed.Round(time.Millisecond), limit, tc.gap)
 			}
 		})
+	}
+}
+
+// TestAuthCodeCallbackPage: the page the browser lands on after the
+// portal says whether the login worked, and a refusal there ends the
+// login at once with the portal's reason.
+func TestAuthCodeCallbackPage(t *testing.T) {
+	for _, deny := range []bool{false, true} {
+		w := newSSOWorld(t)
+		w.sso.Deny = deny
+		l, err := w.mgr().BeginLogin(context.Background(), SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The browser: the portal's page redirects to rolecall's callback.
+		resp, err := http.Get(l.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err = l.Wait(ctx)
+		cancel()
+		want := "rolecall is signed in"
+		if deny {
+			want = "The login was not completed"
+			if err == nil || !strings.Contains(err.Error(), "the browser ended the login") {
+				t.Errorf("a login denied in the browser: %v, want it ended with the portal's reason", err)
+			}
+		} else if err != nil {
+			t.Errorf("login: %v", err)
+		}
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), want) {
+			t.Errorf("denied %v: the browser shows %d %q, want %q", deny, resp.StatusCode, page, want)
+		}
+		for _, c := range w.sso.Calls() {
+			if c.Op == "Authorize" && c.Fields["scopes"] != defaultSSOScope {
+				t.Errorf("Authorize asked for scopes %q, want %q when the sso-session names none", c.Fields["scopes"], defaultSSOScope)
+			}
+		}
+	}
+}
+
+// TestVerificationPageMustBeHTTP: only an http(s) page with a host is
+// opened in the browser.
+func TestVerificationPageMustBeHTTP(t *testing.T) {
+	for _, ok := range []string{"https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH", "http://127.0.0.1:8080/device"} {
+		if err := checkPageURL(ok); err != nil {
+			t.Errorf("checkPageURL(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"javascript:alert(1)", "file:///etc/passwd", "https:///no-host", "ftp://example.com/x", "::"} {
+		if err := checkPageURL(bad); err == nil {
+			t.Errorf("checkPageURL(%q) accepted it", bad)
+		}
 	}
 }
