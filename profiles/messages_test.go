@@ -183,3 +183,17 @@ func TestWriteAroundALineTheReaderSkips(t *testing.T) {
 		t.Errorf("the lines around the old key moved:\n%s", got)
 	}
 }
+
+// TestPosString: a position reads "file:line", just the file when the
+// line is not known, and nothing when neither is.
+func TestPosString(t *testing.T) {
+	for pos, want := range map[Pos]string{
+		{File: "/home/u/.aws/config", Line: 12}: "/home/u/.aws/config:12",
+		{File: "/home/u/.aws/config"}:           "/home/u/.aws/config",
+		{}:                                      "",
+	} {
+		if got := pos.String(); got != want {
+			t.Errorf("%#v.String() = %q, want %q", pos, got, want)
+		}
+	}
+}
