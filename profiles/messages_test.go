@@ -197,3 +197,26 @@ func TestPosString(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskKeyIDEdges: a key id of letters and digits, eight characters or
+// more, shows its first and last four; anything else is all stars. The
+// letters and digits at both ends of each range count, the characters
+// just outside them do not.
+func TestMaskKeyIDEdges(t *testing.T) {
+	for id, want := range map[string]string{
+		"AKIA1234":         "AKIA…1234",
+		"AZaz09AZ":         "AZaz…09AZ",
+		"ASIAEXAMPLE00001": "ASIA…0001",
+		"AKIA123":          "****",
+		"AKIA@123":         "****", // '@' is just before 'A'
+		"AKIA[123":         "****", // '[' just after 'Z'
+		"AKIA`123":         "****", // '`' just before 'a'
+		"AKIA{123":         "****", // '{' just after 'z'
+		"AKIA/123":         "****", // '/' just before '0'
+		"AKIA:123":         "****", // ':' just after '9'
+	} {
+		if got := MaskKeyID(id); got != want {
+			t.Errorf("MaskKeyID(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
