@@ -536,6 +536,16 @@ func TestSSOTokenWithoutLifetimeIsRefused(t *testing.T) {
 	if err := tok.take(&ssooidc.CreateTokenOutput{AccessToken: aws.String("token-not-real"), ExpiresIn: 1}, now); err != nil || !tok.ExpiresAt.Equal(now.Add(time.Second)) {
 		t.Errorf("CreateToken with expiresIn 1: expires %v, error %v", tok.ExpiresAt, err)
 	}
+	// The token must fit in the cache file it is stored in: up to a
+	// quarter of its size limit is taken, a byte more is refused.
+	limit := maxSSOCacheFile / 4
+	for size, ok := range map[int]bool{limit: true, limit + 1: false} {
+		var tok ssoToken
+		err := tok.take(&ssooidc.CreateTokenOutput{AccessToken: aws.String(strings.Repeat("t", size)), ExpiresIn: 3600}, now)
+		if (err == nil) != ok {
+			t.Errorf("an access token of %d bytes (limit %d): error %v, want taken %v", size, limit, err, ok)
+		}
+	}
 }
 
 // TestSSOLoginReusesOnlyItsOwnToken: a login registers as rolecall's
