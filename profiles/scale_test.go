@@ -129,3 +129,33 @@ func parseLoad(t testing.TB, config string) (*Set, error) {
 	}
 	return Load(Files{Config: path})
 }
+
+// TestHopBudgetEdges: a chain longer than shortChain is kept while it fits
+// in what is left of the budget, exactly to the last hop; once the budget
+// is spent, longer chains get the error; chains of up to shortChain roles
+// never count against it.
+func TestHopBudgetEdges(t *testing.T) {
+	hops := func(n int) []RoleHop {
+		h := make([]RoleHop, n)
+		for i := range h {
+			h[i] = RoleHop{Profile: fmt.Sprintf("p%d", i), Pos: Pos{File: "config", Line: i + 1}}
+		}
+		return h
+	}
+	root := &Root{Kind: RootStatic, Profile: "base"}
+	r := &resolver{budget: 2 * (shortChain + 1)}
+	for i := range 2 {
+		if _, err := r.chain(root, hops(shortChain+1)); err != nil {
+			t.Fatalf("chain %d of %d roles within the budget: %v", i+1, shortChain+1, err)
+		}
+	}
+	if r.budget != 0 {
+		t.Fatalf("budget left %d, want 0", r.budget)
+	}
+	if _, err := r.chain(root, hops(shortChain+1)); err == nil || !strings.Contains(err.Error(), "shorten the long chains") {
+		t.Errorf("a chain of %d roles past the budget: %v, want it refused", shortChain+1, err)
+	}
+	if c, err := r.chain(root, hops(shortChain)); err != nil || len(c.Roles) != shortChain {
+		t.Errorf("a chain of %d roles with the budget spent: %v, want it kept", shortChain, err)
+	}
+}
