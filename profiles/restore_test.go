@@ -262,3 +262,12 @@ func TestPathText(t *testing.T) {
 		t.Errorf("13 names: %q, want %q", got, want)
 	}
 }
+
+// TestNewestBackupAtTheTop: a backup that is the file's first section is
+// found like any other.
+func TestNewestBackupAtTheTop(t *testing.T) {
+	path := credFile(t, "[default-backup-20260101-090000]\naws_access_key_id = AKIAOLD\naws_secret_access_key = o\n[default]\nregion = eu-west-1\n")
+	if got, err := NewestBackup(path); err != nil || got != "default-backup-20260101-090000" {
+		t.Errorf("NewestBackup = %q, %v; want the backup at the top of the file", got, err)
+	}
+}
