@@ -271,3 +271,16 @@ func TestNewestBackupAtTheTop(t *testing.T) {
 		t.Errorf("NewestBackup = %q, %v; want the backup at the top of the file", got, err)
 	}
 }
+
+// TestNewestBackupIsByTimeThenNumber: the newest backup is the one with
+// the latest time, then the highest number, wherever it is in the file.
+func TestNewestBackupIsByTimeThenNumber(t *testing.T) {
+	for want, text := range map[string]string{
+		"default-backup-20260102-090000":   "[default-backup-20260102-090000]\n[default-backup-20260101-090000]\n",
+		"default-backup-20260101-090000-2": "[default-backup-20260101-090000-2]\n[default-backup-20260101-090000]\n",
+	} {
+		if got, err := NewestBackup(credFile(t, text)); err != nil || got != want {
+			t.Errorf("NewestBackup of\n%s= %q, %v; want %q", text, got, err, want)
+		}
+	}
+}
