@@ -274,3 +274,21 @@ func TestPropsOfInterleavedSections(t *testing.T) {
 		}
 	}
 }
+
+// TestCredentialsValueReplacesConfigSubProperties: a plain value in the
+// credentials file replaces a sub-property block of the same key in the
+// config file, as every other credentials value wins over the config's.
+func TestCredentialsValueReplacesConfigSubProperties(t *testing.T) {
+	dir := t.TempDir()
+	cfg, cred := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	os.WriteFile(cfg, []byte("[profile x]\nregion = eu-west-1\ns3 =\n  max_concurrent_requests = 2\n"), 0o600)
+	os.WriteFile(cred, []byte("[x]\ns3 = plain\n"), 0o600)
+	set, err := Load(Files{Config: cfg, Credentials: cred})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := set.Get("x")
+	if p == nil || p.Props.Get("s3").Value != "plain" || len(p.Sub["s3"]) != 0 {
+		t.Errorf("profile x: s3 = %q with sub-properties %v; want the credentials file's plain value alone", p.Props.Get("s3").Value, p.Sub["s3"])
+	}
+}
