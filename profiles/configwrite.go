@@ -80,7 +80,7 @@ func SSOProfiles(ssoSession, region string, as []SSOAssignment, prefix, tmpl str
 			name = strings.Trim(unsafeNameRun.ReplaceAllString(prefix+a.AccountID+"-"+a.RoleName, "-"), "-")
 		}
 		if seen[name] > 0 {
-			name += "-" + a.AccountID
+			name = unusedName(seen, name+"-"+a.AccountID)
 		}
 		seen[name]++
 		props := [][2]string{{"sso_session", ssoSession}, {"sso_account_id", a.AccountID}, {"sso_role_name", a.RoleName}}
@@ -268,4 +268,14 @@ func checkGenerated(path, old, out string, written map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// unusedName is name, or name-2, name-3, … when an earlier assignment
+// already took it: an account name can itself end in another account's
+// id, and a profile that shares its name with another is never written.
+func unusedName(seen map[string]int, name string) string {
+	for base, n := name, 2; seen[name] > 0; n++ {
+		name = fmt.Sprintf("%s-%d", base, n)
+	}
+	return name
 }

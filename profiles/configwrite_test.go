@@ -50,6 +50,42 @@ func TestSSOProfileNames(t *testing.T) {
 	}
 }
 
+// TestSSOProfileNamesNeverCollide: an account whose name already ends in
+// another account's id takes the name the other one would get from the
+// id suffix; both still get a profile of their own, and both are written.
+func TestSSOProfileNamesNeverCollide(t *testing.T) {
+	as := []SSOAssignment{
+		{AccountID: "333333333333", AccountName: "prod-222222222222", RoleName: "Admin"},
+		{AccountID: "111111111111", AccountName: "prod", RoleName: "Admin"},
+		{AccountID: "222222222222", AccountName: "prod", RoleName: "Admin"},
+	}
+	gens, err := SSOProfiles("corp", "", as, "", "{{.AccountName}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	for _, g := range gens {
+		if other, dup := byName[g.Name]; dup {
+			t.Errorf("accounts %s and %s both get the profile name %q: one of them is never written", other, g.Assignment.AccountID, g.Name)
+		}
+		byName[g.Name] = g.Assignment.AccountID
+	}
+	path := filepath.Join(t.TempDir(), "config")
+	res, err := WriteSSOProfiles(path, "corp", gens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := readString(t, path)
+	for _, a := range as {
+		if !strings.Contains(text, "sso_account_id = "+a.AccountID+"\n") {
+			t.Errorf("account %s (%s) has no profile in the written file:\n%s", a.AccountID, a.AccountName, text)
+		}
+	}
+	if len(res.Added) != len(as) {
+		t.Errorf("added %q, want %d profiles", res.Added, len(as))
+	}
+}
+
 func TestWriteSSOProfiles(t *testing.T) {
 	const userText = "# my config\r\n[default]\r\nregion = eu-west-1\r\n\r\n[sso-session corp]\r\nsso_start_url = https://corp.awsapps.com/start\r\nsso_region = eu-west-1\r\n\r\n[profile prod-ReadOnly]\r\n# mine, hand-tuned\r\nsso_session = corp\r\nsso_account_id = 222222222222\r\nsso_role_name = ReadOnly\r\nregion = us-east-1"
 	dir := t.TempDir()

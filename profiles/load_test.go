@@ -111,6 +111,7 @@ func TestLoadFiles(t *testing.T) {
 	}{
 		{"both missing", Files{Config: filepath.Join(dir, "none"), Credentials: filepath.Join(dir, "none2")}, "", 0},
 		{"NUL bytes", Files{Config: write("nul", "[profile a]\nx = \x00\n")}, "nul is not a text file", 0},
+		{"a NUL byte first", Files{Config: write("nul0", "\x00[profile a]\nx = 1\n")}, "nul0 is not a text file", 0},
 		{"invalid UTF-8", Files{Credentials: write("latin1", "[a]\nx = caf\xe9\n")}, "latin1 is not a text file", 0},
 		{"a directory", Files{Config: dir}, "cannot read the config file " + dir, 0},
 		{"BOM and CRLF", Files{Config: write("bom", "\xef\xbb\xbf[profile a]\r\nregion = eu-west-1\r\n")}, "", 1},
@@ -271,5 +272,23 @@ func TestPropsOfInterleavedSections(t *testing.T) {
 		if _, ok := set.Get(name).Props.Lookup("x"); ok {
 			t.Fatalf("appending to a's Props changed profile %s", name)
 		}
+	}
+}
+
+// TestCredentialsValueReplacesConfigSubProperties: a plain value in the
+// credentials file replaces a sub-property block of the same key in the
+// config file, as every other credentials value wins over the config's.
+func TestCredentialsValueReplacesConfigSubProperties(t *testing.T) {
+	dir := t.TempDir()
+	cfg, cred := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	os.WriteFile(cfg, []byte("[profile x]\nregion = eu-west-1\ns3 =\n  max_concurrent_requests = 2\n"), 0o600)
+	os.WriteFile(cred, []byte("[x]\ns3 = plain\n"), 0o600)
+	set, err := Load(Files{Config: cfg, Credentials: cred})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := set.Get("x")
+	if p == nil || p.Props.Get("s3").Value != "plain" || len(p.Sub["s3"]) != 0 {
+		t.Errorf("profile x: s3 = %q with sub-properties %v; want the credentials file's plain value alone", p.Props.Get("s3").Value, p.Sub["s3"])
 	}
 }

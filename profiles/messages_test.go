@@ -183,3 +183,40 @@ func TestWriteAroundALineTheReaderSkips(t *testing.T) {
 		t.Errorf("the lines around the old key moved:\n%s", got)
 	}
 }
+
+// TestPosString: a position reads "file:line", just the file when the
+// line is not known, and nothing when neither is.
+func TestPosString(t *testing.T) {
+	for pos, want := range map[Pos]string{
+		{File: "/home/u/.aws/config", Line: 12}: "/home/u/.aws/config:12",
+		{File: "/home/u/.aws/config"}:           "/home/u/.aws/config",
+		{}:                                      "",
+	} {
+		if got := pos.String(); got != want {
+			t.Errorf("%#v.String() = %q, want %q", pos, got, want)
+		}
+	}
+}
+
+// TestMaskKeyIDEdges: a key id of letters and digits, eight characters or
+// more, shows its first and last four; anything else is all stars. The
+// letters and digits at both ends of each range count, the characters
+// just outside them do not.
+func TestMaskKeyIDEdges(t *testing.T) {
+	for id, want := range map[string]string{
+		"AKIA1234":         "AKIA…1234",
+		"AZaz09AZ":         "AZaz…09AZ",
+		"ASIAEXAMPLE00001": "ASIA…0001",
+		"AKIA123":          "****",
+		"AKIA@123":         "****", // '@' is just before 'A'
+		"AKIA[123":         "****", // '[' just after 'Z'
+		"AKIA`123":         "****", // '`' just before 'a'
+		"AKIA{123":         "****", // '{' just after 'z'
+		"AKIA/123":         "****", // '/' just before '0'
+		"AKIA:123":         "****", // ':' just after '9'
+	} {
+		if got := MaskKeyID(id); got != want {
+			t.Errorf("MaskKeyID(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

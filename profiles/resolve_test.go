@@ -136,3 +136,18 @@ func TestRootsAreSharedPerWayReached(t *testing.T) {
 		t.Error("r1 and r2 start at the same keys but do not share the root")
 	}
 }
+
+// TestMultiHop: a chain is multi-hop (as "rolecall list --json" reports) only
+// when it assumes more than one role.
+func TestMultiHop(t *testing.T) {
+	set := loadChains(t)
+	for name, want := range map[string]bool{"user": false, "ops": false, "self": false, "ops-admin": true} {
+		p := set.Get(name)
+		if p == nil || p.Chain == nil {
+			t.Fatalf("%s: no chain", name)
+		}
+		if got := p.Chain.MultiHop(); got != want {
+			t.Errorf("%s (%d roles): MultiHop = %v, want %v", name, len(p.Chain.Roles), got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -207,5 +208,79 @@ func TestRestoredDefaultReadByAWSCLI(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(out)); got != "AKIALONGTERM" {
 		t.Errorf("the AWS CLI reads [default] key %q, want AKIALONGTERM", got)
+	}
+}
+
+// TestRestorePutsKeysWhereTheyWere: the restored keys take the place of
+// the session keys rolecall wrote in [default], or go right after its
+// last property when it holds none; its other lines stay where they were.
+func TestRestorePutsKeysWhereTheyWere(t *testing.T) {
+	const backup = "[default-backup-20260101-090000]\naws_access_key_id = AKIAOLDEXAMPLE000001\naws_secret_access_key = o\n"
+	written, _, err := writeDefault("credentials", "[default]\n"+backup, sessionFor("dev"), DefaultOptions{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	withKeys := strings.Replace(written, "\n[default-backup", "\nregion = eu-west-1\n[default-backup", 1)
+	for name, in := range map[string]string{
+		"over rolecall's keys": withKeys,
+		"no keys":              "[default]\nregion = eu-west-1\n\n# about the backup\n" + backup,
+	} {
+		got, _, err := restoreDefault("credentials", in)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		keys, region := strings.Index(got, "aws_access_key_id = AKIAOLDEXAMPLE000001"), strings.Index(got, "region = eu-west-1")
+		if keys < 0 || region < 0 || !strings.HasPrefix(got, "[default]\n") || (name == "no keys") != (keys > region) || strings.Contains(got[:keys], "# about") {
+			t.Errorf("%s: restored keys in the wrong place:\n%s", name, got)
+		}
+	}
+}
+
+// TestRestoreRefusalNamesDefaultsLine: a refused restore points at the
+// [default] header.
+func TestRestoreRefusalNamesDefaultsLine(t *testing.T) {
+	in := "[a]\nk = v\n[default]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = s\n[default-backup-20260101-090000]\naws_access_key_id = AKIAOLD\naws_secret_access_key = o\n"
+	if _, _, err := restoreDefault("credentials", in); err == nil || !strings.HasPrefix(err.Error(), "credentials:3: ") {
+		t.Errorf("restore over keys rolecall did not write: %v, want an error at credentials:3", err)
+	}
+}
+
+// TestPathText: a loop's path is shown whole up to eleven names, and
+// longer ones as the first and last five and how many were left out.
+func TestPathText(t *testing.T) {
+	names := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("c%d", i)
+		}
+		return out
+	}
+	if got := pathText(names(11)); got != strings.Join(names(11), " -> ") {
+		t.Errorf("11 names: %q, want them all", got)
+	}
+	if got, want := pathText(names(13)), "c0 -> c1 -> c2 -> c3 -> c4 -> … (3 more) -> c8 -> c9 -> c10 -> c11 -> c12"; got != want {
+		t.Errorf("13 names: %q, want %q", got, want)
+	}
+}
+
+// TestNewestBackupAtTheTop: a backup that is the file's first section is
+// found like any other.
+func TestNewestBackupAtTheTop(t *testing.T) {
+	path := credFile(t, "[default-backup-20260101-090000]\naws_access_key_id = AKIAOLD\naws_secret_access_key = o\n[default]\nregion = eu-west-1\n")
+	if got, err := NewestBackup(path); err != nil || got != "default-backup-20260101-090000" {
+		t.Errorf("NewestBackup = %q, %v; want the backup at the top of the file", got, err)
+	}
+}
+
+// TestNewestBackupIsByTimeThenNumber: the newest backup is the one with
+// the latest time, then the highest number, wherever it is in the file.
+func TestNewestBackupIsByTimeThenNumber(t *testing.T) {
+	for want, text := range map[string]string{
+		"default-backup-20260102-090000":   "[default-backup-20260102-090000]\n[default-backup-20260101-090000]\n",
+		"default-backup-20260101-090000-2": "[default-backup-20260101-090000-2]\n[default-backup-20260101-090000]\n",
+	} {
+		if got, err := NewestBackup(credFile(t, text)); err != nil || got != want {
+			t.Errorf("NewestBackup of\n%s= %q, %v; want %q", text, got, err, want)
+		}
 	}
 }

@@ -64,16 +64,27 @@ func TestHopsHeldAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	held, refused := 0, 0
+	held, deep, refused := 0, 0, 0
 	for _, p := range set.Profiles {
 		if p.Chain != nil {
 			held += len(p.Chain.Roles)
+			if len(p.Chain.Roles) > shortChain {
+				deep += len(p.Chain.Roles)
+			}
 		} else if p.Err != nil && strings.Contains(p.Err.Error(), "shorten the long chains") {
 			refused++
 		}
 	}
 	if limit := (shortChain+deepHopsPerProfile)*len(set.Profiles) + hopsSpare; held > limit {
 		t.Errorf("the Set holds %d hops, more than %d", held, limit)
+	}
+	// The chains longer than shortChain share deepHopsPerProfile hops per
+	// profile plus hopsSpare, however the profiles are split to resolve
+	// them; the budget is used up to less than one leaf's chain per half
+	// (the config is large enough to be resolved in two).
+	budget := deepHopsPerProfile*len(set.Profiles) + hopsSpare
+	if deep > budget || deep < budget-2*(MaxChainHops+1) {
+		t.Errorf("the chains of more than %d roles hold %d hops, want the budget of %d hops used up", shortChain, deep, budget)
 	}
 	if refused == 0 {
 		t.Error("no leaf was refused")
@@ -117,4 +128,34 @@ func parseLoad(t testing.TB, config string) (*Set, error) {
 		t.Fatal(err)
 	}
 	return Load(Files{Config: path})
+}
+
+// TestHopBudgetEdges: a chain longer than shortChain is kept while it fits
+// in what is left of the budget, exactly to the last hop; once the budget
+// is spent, longer chains get the error; chains of up to shortChain roles
+// never count against it.
+func TestHopBudgetEdges(t *testing.T) {
+	hops := func(n int) []RoleHop {
+		h := make([]RoleHop, n)
+		for i := range h {
+			h[i] = RoleHop{Profile: fmt.Sprintf("p%d", i), Pos: Pos{File: "config", Line: i + 1}}
+		}
+		return h
+	}
+	root := &Root{Kind: RootStatic, Profile: "base"}
+	r := &resolver{budget: 2 * (shortChain + 1)}
+	for i := range 2 {
+		if _, err := r.chain(root, hops(shortChain+1)); err != nil {
+			t.Fatalf("chain %d of %d roles within the budget: %v", i+1, shortChain+1, err)
+		}
+	}
+	if r.budget != 0 {
+		t.Fatalf("budget left %d, want 0", r.budget)
+	}
+	if _, err := r.chain(root, hops(shortChain+1)); err == nil || !strings.Contains(err.Error(), "shorten the long chains") {
+		t.Errorf("a chain of %d roles past the budget: %v, want it refused", shortChain+1, err)
+	}
+	if c, err := r.chain(root, hops(shortChain)); err != nil || len(c.Roles) != shortChain {
+		t.Errorf("a chain of %d roles with the budget spent: %v, want it kept", shortChain, err)
+	}
 }

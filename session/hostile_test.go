@@ -1,13 +1,16 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -101,6 +104,47 @@ func TestBlackHoleIsNotCalledUnreachable(t *testing.T) {
 	if strings.Contains(e.Msg, "not reachable") || !strings.Contains(e.Msg, "accepted the connection but gave no complete answer: timed out after") ||
 		!strings.Contains(e.Msg, url) {
 		t.Errorf("message %q", e.Msg)
+	}
+}
+
+// TestDialTimeoutSaysItCouldNotConnect: a call that times out before
+// the connection is made says it could not connect, not that the
+// endpoint took the connection and went quiet (the other way round from
+// TestBlackHoleIsNotCalledUnreachable).
+func TestDialTimeoutSaysItCouldNotConnect(t *testing.T) {
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	// A real dial error from the net package: the deadline has passed.
+	_, dialErr := (&net.Dialer{}).DialContext(ctx, "tcp", "192.0.2.1:443")
+	var opErr *net.OpError
+	if !errors.As(dialErr, &opErr) || opErr.Op != "dial" {
+		t.Fatalf("dial past the deadline: %v, want a dial error", dialErr)
+	}
+	const ep = "https://sts.example.test"
+	err := classify(newOp("dev", "assume role", ep), &url.Error{Op: "Post", URL: ep, Err: dialErr})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUnreachable {
+		t.Fatalf("classify(dial timeout) = %v, want an unreachable error", err)
+	}
+	if !strings.Contains(e.Msg, "could not connect to STS at "+ep+": timed out after") || strings.Contains(e.Msg, "accepted the connection") {
+		t.Errorf("message %q, want it to say it could not connect", e.Msg)
+	}
+}
+
+// TestRefusedConnectionGivesTheSystemsCause: an endpoint that refuses
+// the connection is reported with the system's own words for the step
+// that failed ("connect: connection refused" on Linux), as a direct
+// dial to it reports them.
+func TestRefusedConnectionGivesTheSystemsCause(t *testing.T) {
+	ep := stsfake.Refusing(t)
+	_, dialErr := net.DialTimeout("tcp", strings.TrimPrefix(ep, "http://"), 5*time.Second)
+	var opErr *net.OpError
+	if !errors.As(dialErr, &opErr) || opErr.Err == nil {
+		t.Fatalf("dial %s: %v, want a refused connection", ep, dialErr)
+	}
+	e, _ := assumeVia(t, context.Background(), ep)
+	if want := "is not reachable (" + opErr.Err.Error() + ")"; e.Kind != KindUnreachable || !strings.Contains(e.Msg, want) {
+		t.Errorf("message %q, want it to hold %q", e.Msg, want)
 	}
 }
 
@@ -353,5 +397,24 @@ func TestSmallFilesAreReadWithALimit(t *testing.T) {
 	}
 	if _, err := tokenFile("/dev/zero").GetIdentityToken(); err == nil {
 		t.Error("a token file that never ends was read")
+	}
+}
+
+// TestTokenFileLimitIsInclusive: a token file of exactly the limit is
+// read whole; one byte more is refused with the limit in the message.
+func TestTokenFileLimitIsInclusive(t *testing.T) {
+	dir := t.TempDir()
+	at, over := filepath.Join(dir, "at"), filepath.Join(dir, "over")
+	if err := os.WriteFile(at, bytes.Repeat([]byte("a"), maxTokenFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(over, bytes.Repeat([]byte("a"), maxTokenFile+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := tokenFile(at).GetIdentityToken(); err != nil || len(b) != maxTokenFile {
+		t.Errorf("a token file of exactly %d bytes: %d bytes read, error %v; want it read whole", maxTokenFile, len(b), err)
+	}
+	if _, err := tokenFile(over).GetIdentityToken(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d KiB", maxTokenFile>>10)) {
+		t.Errorf("a token file of %d bytes: %v, want it refused as larger than the limit", maxTokenFile+1, err)
 	}
 }

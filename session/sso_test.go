@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/rolecall/rolecall/internal/ssofake"
+	"github.com/rolecall/rolecall/internal/stsfake"
 	"github.com/rolecall/rolecall/internal/testenv"
 	"github.com/rolecall/rolecall/profiles"
 )
@@ -474,6 +479,259 @@ func BenchmarkSSOAssignments(b *testing.B) {
 		as, _, err := m.SSOAssignments(ctx, "corp")
 		if err != nil || len(as) != 2000 {
 			b.Fatalf("%d assignments, %v", len(as), err)
+		}
+	}
+}
+
+// TestSSOLoginNeededSaysForWhat: the login-needed message starts with
+// the profile and what it signs in through (the sso-session, or a legacy
+// profile's start URL), so the user knows which login is missing.
+func TestSSOLoginNeededSaysForWhat(t *testing.T) {
+	w := newSSOWorld(t)
+	m := w.mgr()
+	for profile, want := range map[string]string{
+		"sso-dev":    "profile sso-dev: sso-session corp: no SSO login yet",
+		"sso-legacy": "profile sso-legacy: SSO start URL https://legacy.awsapps.com/start: no SSO login yet",
+	} {
+		_, err := m.Assume(context.Background(), profile)
+		if !needsLogin(err) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("assume %s before any login: %v, want a login-needed error starting %q", profile, err, want)
+		}
+	}
+}
+
+// TestSSOLoginThroughAProfileUsesTheSessionsScopes: logging in through a
+// profile registers the client with its sso-session's
+// sso_registration_scopes, as logging in to the sso-session does.
+func TestSSOLoginThroughAProfileUsesTheSessionsScopes(t *testing.T) {
+	w := newSSOWorld(t)
+	w.write(strings.Replace(ssoConfigText, "sso_region = eu-west-1\n", "sso_region = eu-west-1\nsso_registration_scopes = sso:account:access, codecatalyst:read_write\n", 1), "")
+	w.login(w.mgr(), SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	calls := w.sso.Calls()
+	if len(calls) == 0 || calls[0].Op != "RegisterClient" {
+		t.Fatalf("calls %v, want RegisterClient first", ssofake.Ops(calls))
+	}
+	if got := calls[0].Fields["scopes"]; got != "sso:account:access,codecatalyst:read_write" {
+		t.Errorf("RegisterClient scopes %q, want the sso-session's sso_registration_scopes", got)
+	}
+	for _, c := range calls {
+		if c.Op == "Authorize" && c.Fields["scopes"] != "sso:account:access codecatalyst:read_write" {
+			t.Errorf("Authorize asked for scopes %q, want the sso-session's sso_registration_scopes", c.Fields["scopes"])
+		}
+	}
+}
+
+// TestSSOTokenWithoutLifetimeIsRefused: a CreateToken answer whose token
+// expires at once is refused, not stored as a login that is already over.
+func TestSSOTokenWithoutLifetimeIsRefused(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, in := range []int32{0, -1} {
+		var tok ssoToken
+		err := tok.take(&ssooidc.CreateTokenOutput{AccessToken: aws.String("token-not-real"), ExpiresIn: in}, now)
+		if err == nil || tok.AccessToken != "" {
+			t.Errorf("CreateToken with expiresIn %d: stored %v, error %v; want it refused", in, tok.AccessToken != "", err)
+		}
+	}
+	var tok ssoToken
+	if err := tok.take(&ssooidc.CreateTokenOutput{AccessToken: aws.String("token-not-real"), ExpiresIn: 1}, now); err != nil || !tok.ExpiresAt.Equal(now.Add(time.Second)) {
+		t.Errorf("CreateToken with expiresIn 1: expires %v, error %v", tok.ExpiresAt, err)
+	}
+	// The token must fit in the cache file it is stored in: up to a
+	// quarter of its size limit is taken, a byte more is refused.
+	limit := maxSSOCacheFile / 4
+	for size, ok := range map[int]bool{limit: true, limit + 1: false} {
+		var tok ssoToken
+		err := tok.take(&ssooidc.CreateTokenOutput{AccessToken: aws.String(strings.Repeat("t", size)), ExpiresIn: 3600}, now)
+		if (err == nil) != ok {
+			t.Errorf("an access token of %d bytes (limit %d): error %v, want taken %v", size, limit, err, ok)
+		}
+	}
+}
+
+// TestSSOLoginReusesOnlyItsOwnToken: a login registers as rolecall's
+// client for the sso-session and reports when the token expires; a later
+// login finds that token and needs no browser; a token another start URL
+// left under the same name is not taken for it.
+func TestSSOLoginReusesOnlyItsOwnToken(t *testing.T) {
+	ctx := context.Background()
+	w := newSSOWorld(t)
+	m := w.mgr()
+	l := w.login(m, SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	if calls := w.sso.Calls(); len(calls) == 0 || calls[0].Op != "RegisterClient" || calls[0].Fields["clientName"] != "rolecall-client-corp" {
+		t.Errorf("calls %v, want RegisterClient as rolecall-client-corp first", ssofake.Ops(calls))
+	}
+	within(t, l.Expires, w.clock.Now().Add(8*time.Hour), 2*time.Second)
+
+	again, err := m.BeginLogin(ctx, SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Flow != FlowCached || again.NeedsUser() || !again.Expires.Equal(l.Expires) {
+		t.Errorf("a second login: flow %s, expires %v; want the cached token's %v", again.Flow, again.Expires, l.Expires)
+	}
+
+	tok := w.readJSON(w.tokenPath("corp"))
+	tok["startUrl"] = "https://other.awsapps.com/start"
+	b, _ := json.Marshal(tok)
+	if err := os.WriteFile(w.tokenPath("corp"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other, err := m.BeginLogin(ctx, SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if other.Flow == FlowCached {
+		t.Error("a token of another start URL was taken as this sso-session's login")
+	}
+}
+
+// TestSSOPortalUnreachableNamesItsEndpoint: when the portal set by
+// AWS_ENDPOINT_URL_SSO cannot be reached, the message names that
+// endpoint, not the region's default one.
+func TestSSOPortalUnreachableNamesItsEndpoint(t *testing.T) {
+	w := newSSOWorld(t)
+	w.login(w.mgr(), SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+	refusing := stsfake.Refusing(t)
+	m := w.manager(env{"HOME": w.home, "AWS_ENDPOINT_URL_SSO": refusing, "AWS_ENDPOINT_URL_SSO_OIDC": w.sso.URL}, Options{})
+	_, err := m.Assume(context.Background(), "sso-dev")
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUnreachable || !strings.Contains(e.Msg, "the SSO portal at "+refusing+" is not reachable") {
+		t.Errorf("assume through a portal that refuses: %v, want it named as not reachable", err)
+	}
+}
+
+// TestDeviceFlowPollsAtTheServersPace: the device flow waits the
+// interval the server asks for between polls (RFC 8628 §3.5), and five
+// seconds more after each slow_down. Each gap is at least the interval,
+// so over a login that takes elapsed the polls are at most
+// elapsed/interval + 1, however slow the machine is. (One poll unit is
+// 10 ms here, a second in use.)
+func TestDeviceFlowPollsAtTheServersPace(t *testing.T) {
+	const unit = 10 * time.Millisecond
+	for _, tc := range []struct {
+		name     string
+		interval int32 // what the server asks for, in units (< 0: nothing)
+		slowDown bool  // the first poll is told to slow down
+		gap      time.Duration
+	}{
+		{"the server's interval", 10, false, 10 * unit},
+		{"after slow_down", 1, true, (1 + 5) * unit},
+		{"no interval: RFC 8628's five seconds", -1, false, 5 * unit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each waits about 250 ms for its user
+			w := newSSOWorld(t)
+			w.sso.Interval, w.sso.SlowDown = tc.interval, tc.slowDown
+			m := w.mgr()
+			start := time.Now()
+			l, err := m.BeginLogin(context.Background(), SSOTarget{Profile: "sso-dev"}, LoginOptions{DeviceCode: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() { time.Sleep(250 * time.Millisecond); _ = ssofake.Visit(l.URL) }()
+			// Far more than the login takes; polls in real seconds would
+			// not finish in time.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := l.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+			elapsed := time.Since(start)
+			polls := 0
+			for _, c := range w.sso.Calls() {
+				if c.Op == "CreateToken" && strings.HasSuffix(c.Fields["grantType"], "device_code") {
+					polls++
+				}
+			}
+			limit := int(elapsed/tc.gap) + 1
+			if tc.slowDown {
+				limit++ // the poll that was told to slow down
+			}
+			if polls > limit {
+				t.Errorf("%d polls in %s, want at most %d: polled faster than every %s", polls, elapsed.Round(time.Millisecond), limit, tc.gap)
+			}
+		})
+	}
+}
+
+// TestAuthCodeCallbackPage: the page the browser lands on after the
+// portal says whether the login worked, and a refusal there ends the
+// login at once with the portal's reason.
+func TestAuthCodeCallbackPage(t *testing.T) {
+	for _, deny := range []bool{false, true} {
+		w := newSSOWorld(t)
+		w.sso.Deny = deny
+		l, err := w.mgr().BeginLogin(context.Background(), SSOTarget{Profile: "sso-dev"}, LoginOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The browser: the portal's page redirects to rolecall's callback.
+		resp, err := http.Get(l.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err = l.Wait(ctx)
+		cancel()
+		want := "rolecall is signed in"
+		if deny {
+			want = "The login was not completed"
+			if err == nil || !strings.Contains(err.Error(), "the browser ended the login") {
+				t.Errorf("a login denied in the browser: %v, want it ended with the portal's reason", err)
+			}
+		} else if err != nil {
+			t.Errorf("login: %v", err)
+		}
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), want) {
+			t.Errorf("denied %v: the browser shows %d %q, want %q", deny, resp.StatusCode, page, want)
+		}
+		for _, c := range w.sso.Calls() {
+			if c.Op == "Authorize" && c.Fields["scopes"] != defaultSSOScope {
+				t.Errorf("Authorize asked for scopes %q, want %q when the sso-session names none", c.Fields["scopes"], defaultSSOScope)
+			}
+		}
+	}
+}
+
+// TestVerificationPageMustBeHTTP: only an http(s) page with a host is
+// opened in the browser.
+func TestVerificationPageMustBeHTTP(t *testing.T) {
+	for _, ok := range []string{"https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH", "http://127.0.0.1:8080/device"} {
+		if err := checkPageURL(ok); err != nil {
+			t.Errorf("checkPageURL(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"javascript:alert(1)", "file:///etc/passwd", "https:///no-host", "ftp://example.com/x", "::"} {
+		if err := checkPageURL(bad); err == nil {
+			t.Errorf("checkPageURL(%q) accepted it", bad)
+		}
+	}
+}
+
+// TestPKCEVerifier: the code verifier is n characters of RFC 7636's
+// unreserved set, and every one of the 66 turns up (over 12,800
+// characters each is expected about 190 times).
+func TestPKCEVerifier(t *testing.T) {
+	const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+	seen := map[rune]int{}
+	for range 200 {
+		v := randomString(64)
+		if len(v) != 64 {
+			t.Fatalf("a verifier of %d characters, want 64", len(v))
+		}
+		for _, c := range v {
+			if !strings.ContainsRune(unreserved, c) {
+				t.Fatalf("verifier character %q is not unreserved", c)
+			}
+			seen[c]++
+		}
+	}
+	for _, c := range unreserved {
+		if seen[c] == 0 {
+			t.Errorf("%q never appears in 200 verifiers: the characters are not drawn evenly", c)
 		}
 	}
 }

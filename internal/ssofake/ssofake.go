@@ -63,7 +63,7 @@ type Fake struct {
 	// zero), so that pagination is always exercised.
 	PageSize int
 	// Interval is the device flow's polling interval in seconds (1 when
-	// zero).
+	// zero; left out of the answer when negative).
 	Interval int32
 	// TokenTTL is how long an access token lives (8 hours when zero).
 	TokenTTL time.Duration
@@ -297,8 +297,12 @@ func (f *Fake) startDevice(w http.ResponseWriter, r *http.Request) {
 		interval = 1
 	}
 	verify := f.base(r) + "/device"
-	writeJSON(w, map[string]any{"deviceCode": code, "userCode": user, "verificationUri": verify,
-		"verificationUriComplete": verify + "?user_code=" + url.QueryEscape(user), "expiresIn": 600, "interval": interval})
+	answer := map[string]any{"deviceCode": code, "userCode": user, "verificationUri": verify,
+		"verificationUriComplete": verify + "?user_code=" + url.QueryEscape(user), "expiresIn": 600, "interval": interval}
+	if interval < 0 {
+		delete(answer, "interval")
+	}
+	writeJSON(w, answer)
 }
 
 // base is the fake's own URL as the client reached it.
