@@ -111,6 +111,15 @@ func TestReaderRules(t *testing.T) {
 			problems:    []string{"credentials:1: [profile default] is ignored: in the credentials file a profile is [default]"},
 		},
 		{
+			// botocore's configparser reads no section from "[]" (a header
+			// needs a name); the line is reported and skipped, and the
+			// profiles after it are read as usual.
+			name:     "an empty header [] is ignored with a warning",
+			config:   "[]\nregion = x\n[profile a]\nregion = y\n",
+			want:     map[string]map[string]string{"a": {"region": "y"}},
+			problems: []string{"config:1: [] is ignored: the AWS CLI reads [profile name], [sso-session name] and [services name] here"},
+		},
+		{
 			// The AWS CLI refuses a file with a duplicate section or key
 			// (configparser's strict mode); the SDKs merge them.
 			name:        "duplicate sections merge; the last value of a key wins, whatever its case",
