@@ -170,7 +170,7 @@ func (m *Manager) CachedSessions(names []string) map[string]*Session {
 		if name != key+".json" {
 			continue
 		}
-		if s, _ := m.cachedAt(p, key, m.minLife()); s != nil {
+		if s, _ := m.usableCached(p, key, s, m.minLife()); s != nil {
 			out[p.Name] = s
 		}
 	}
@@ -185,6 +185,13 @@ func (m *Manager) cachedAt(p *profiles.Profile, key string, minLife time.Duratio
 	if s == nil || s.Profile != p.Name {
 		return nil, err
 	}
+	return m.usableCached(p, key, s, minLife)
+}
+
+// usableCached is s, read from p's cache file under key, when it lives at least
+// minLife longer and the file can be trusted; else nil and the reason, if
+// any.
+func (m *Manager) usableCached(p *profiles.Profile, key string, s *Session, minLife time.Duration) (*Session, error) {
 	now := m.now()
 	if exp := s.Expires(); !exp.IsZero() && !exp.After(now.Add(minLife)) {
 		return nil, nil

@@ -72,11 +72,22 @@ func (p RenewPolicy) RetryAfter(failures int, err error) time.Duration {
 // Due reports whether s should be renewed at now, given the failures in a
 // row so far and the time of the last one.
 func (p RenewPolicy) Due(now time.Time, s *Session, failures int, lastFailure time.Time) bool {
+	at := p.NextAt(s, failures, lastFailure)
+	return !at.IsZero() && !now.Before(at)
+}
+
+// NextAt is when Due first holds: the session's RenewAt, or after
+// failures the end of their backoff when that is later; zero for a
+// session that never expires.
+func (p RenewPolicy) NextAt(s *Session, failures int, lastFailure time.Time) time.Time {
 	at := p.RenewAt(s)
-	if at.IsZero() || now.Before(at) {
-		return false
+	if at.IsZero() || failures == 0 || lastFailure.IsZero() {
+		return at
 	}
-	return failures == 0 || lastFailure.IsZero() || !now.Before(lastFailure.Add(p.Backoff(failures)))
+	if retry := lastFailure.Add(p.Backoff(failures)); retry.After(at) {
+		return retry
+	}
+	return at
 }
 
 // Backoff is the wait after failures in a row: it doubles from MinBackoff
@@ -240,14 +251,9 @@ func (r *Renewer) NextDue(now time.Time, current func(profile string) *Session) 
 		if s == nil {
 			continue
 		}
-		at := r.policy.RenewAt(s)
+		at := r.policy.NextAt(s, st.failures, st.lastFailure)
 		if at.IsZero() {
 			continue
-		}
-		if st.failures > 0 && !st.lastFailure.IsZero() {
-			if retry := st.lastFailure.Add(r.policy.Backoff(st.failures)); retry.After(at) {
-				at = retry
-			}
 		}
 		if next.IsZero() || at.Before(next) {
 			next = at
