@@ -290,30 +290,20 @@ func chainWidth(p *profiles.Profile) int {
 	if p.Chain == nil {
 		return 1
 	}
-	width, count, last := 0, 0, ""
+	width, count := 0, 0
 	add := func(s string) {
 		if count > 0 {
 			width += 3 // " → "
 		}
 		width += utf8.RuneCountInString(termsafe.Clean(s))
 		count++
-		last = s
 	}
 	switch k := p.Chain.Root.Kind; k {
 	case profiles.RootEnvironment, profiles.RootIMDS, profiles.RootECS:
 		add(string(k))
 	}
-	named := 0 // the names Chain.Names gives
-	if r := p.Chain.Root.Profile; r != "" {
-		add(r)
-		named++
-	}
-	for _, h := range p.Chain.Roles {
-		if named > 0 && last == h.Profile {
-			continue // a profile that sources its own keys
-		}
-		add(h.Profile)
-		named++
+	for n := range p.Chain.EachName {
+		add(n)
 	}
 	if p.Chain.Capped() {
 		width += len(" (1h cap)")

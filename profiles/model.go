@@ -175,16 +175,32 @@ type Chain struct {
 // Names returns the profile names from the root to the selected profile.
 func (c *Chain) Names() []string {
 	names := make([]string, 0, len(c.Roles)+1)
-	if c.Root.Profile != "" {
-		names = append(names, c.Root.Profile)
-	}
-	for _, r := range c.Roles {
-		if len(names) > 0 && names[len(names)-1] == r.Profile {
-			continue // a profile that sources its own keys
-		}
-		names = append(names, r.Profile)
+	for n := range c.EachName {
+		names = append(names, n)
 	}
 	return names
+}
+
+// EachName yields the names Names returns, one by one, without building
+// the slice: the root's profile, then each role's, a profile that sources
+// its own keys once.
+func (c *Chain) EachName(yield func(string) bool) {
+	last, have := "", false
+	if c.Root.Profile != "" {
+		last, have = c.Root.Profile, true
+		if !yield(last) {
+			return
+		}
+	}
+	for _, r := range c.Roles {
+		if have && last == r.Profile {
+			continue // a profile that sources its own keys
+		}
+		last, have = r.Profile, true
+		if !yield(last) {
+			return
+		}
+	}
 }
 
 // MultiHop reports whether the chain assumes more than one role.
