@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
@@ -67,7 +66,9 @@ type listEntry struct {
 	Line             int      `json:"line"`
 }
 
-func newListEntry(p *profiles.Profile) listEntry {
+// newListEntry is p's entry; its chain reuses names' array, so that
+// writing 100,000 entries allocates none.
+func newListEntry(p *profiles.Profile, names []string) listEntry {
 	e := listEntry{
 		Name:             p.Name,
 		Kind:             string(p.Kind),
@@ -85,7 +86,10 @@ func newListEntry(p *profiles.Profile) listEntry {
 		Line:             p.Pos.Line,
 	}
 	if p.Chain != nil {
-		e.Chain = p.Chain.Names()
+		e.Chain = names[:0]
+		for n := range p.Chain.EachName {
+			e.Chain = append(e.Chain, n)
+		}
 		e.Root = string(p.Chain.Root.Kind)
 		e.MultiHop = p.Chain.MultiHop()
 		e.Capped = p.Chain.Capped()
@@ -146,13 +150,16 @@ func writeListJSON(w *bufio.Writer, set *profiles.Set) error {
 	// half the time of listing 10,000 profiles. TestListJSONEncoding
 	// checks the output against encoding/json.
 	buf := make([]byte, 0, 1024)
+	names := make([]string, 0, 8)
 	w.WriteString("[\n")
 	for i, p := range set.Profiles {
 		buf = buf[:0]
 		if i > 0 {
 			buf = append(buf, ",\n"...)
 		}
-		buf = appendListEntry(buf, newListEntry(p))
+		e := newListEntry(p, names)
+		buf = appendListEntry(buf, e)
+		names = e.Chain
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}
@@ -256,22 +263,79 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// chainText is a chain as "root → … → profile", led by the credential
-// source when the chain does not start from a profile's own keys.
-func chainText(p *profiles.Profile) string {
-	if p.Chain == nil {
-		return "-"
-	}
-	names := p.Chain.Names()
-	switch k := p.Chain.Root.Kind; k {
+// chainLead is the credential source a chain is led by when it does not
+// start from a profile's own keys, or "".
+func chainLead(c *profiles.Chain) string {
+	switch k := c.Root.Kind; k {
 	case profiles.RootEnvironment, profiles.RootIMDS, profiles.RootECS:
-		names = append([]string{string(k)}, names...)
+		return string(k)
 	}
-	s := strings.Join(names, " → ")
+	return ""
+}
+
+// chainCap is what follows a chain whose own role is capped at an hour.
+const chainCap = " (1h cap)"
+
+// eachChainPart yields the parts of a chain's cell: its lead, if any,
+// then each profile name. writeChain and chainWidth both walk it, so the
+// column is measured as it is written.
+func eachChainPart(c *profiles.Chain, yield func(string) bool) {
+	if lead := chainLead(c); lead != "" && !yield(lead) {
+		return
+	}
+	c.EachName(yield)
+}
+
+// chainWidth is the width of the chain cell writeChain writes, worked out
+// without writing it: the first pass over 100,000 profiles only measures.
+func chainWidth(p *profiles.Profile) int {
+	if p.Chain == nil {
+		return 1
+	}
+	width, count := 0, 0
+	for part := range func(yield func(string) bool) { eachChainPart(p.Chain, yield) } {
+		if count > 0 {
+			width += 3 // " → "
+		}
+		width += termsafe.Width(part)
+		count++
+	}
 	if p.Chain.Capped() {
-		s += " (1h cap)"
+		width += len(chainCap)
 	}
-	return s
+	return width
+}
+
+// writeChain writes a profile's chain as "root → … → profile", each name
+// escaped, and returns its width.
+func writeChain(w *bufio.Writer, p *profiles.Profile) int {
+	if p.Chain == nil {
+		w.WriteByte('-')
+		return 1
+	}
+	width, count := 0, 0
+	for part := range func(yield func(string) bool) { eachChainPart(p.Chain, yield) } {
+		if count > 0 {
+			w.WriteString(" → ")
+			width += 3
+		}
+		width += writeClean(w, part)
+		count++
+	}
+	if p.Chain.Capped() {
+		w.WriteString(chainCap)
+		width += len(chainCap)
+	}
+	return width
+}
+
+// writeClean writes s escaped (every field is read from the files: a
+// region holding ESC [2J must not clear the screen, nor a tab shift the
+// columns) and returns its width.
+func writeClean(w *bufio.Writer, s string) int {
+	s = termsafe.Clean(s)
+	w.WriteString(s)
+	return termsafe.Width(s)
 }
 
 func dash(s string) string {
@@ -284,88 +348,51 @@ func dash(s string) string {
 // listColumns are the cells of the table before its last, PROBLEM.
 const listColumns = 5
 
-// chainWidth is the width of chainText(p) once escaped, worked out
-// without building it: the first pass over 100,000 profiles only measures.
-func chainWidth(p *profiles.Profile) int {
-	if p.Chain == nil {
-		return 1
-	}
-	width, count := 0, 0
-	add := func(s string) {
-		if count > 0 {
-			width += 3 // " → "
-		}
-		width += utf8.RuneCountInString(termsafe.Clean(s))
-		count++
-	}
-	switch k := p.Chain.Root.Kind; k {
-	case profiles.RootEnvironment, profiles.RootIMDS, profiles.RootECS:
-		add(string(k))
-	}
-	for n := range p.Chain.EachName {
-		add(n)
-	}
-	if p.Chain.Capped() {
-		width += len(" (1h cap)")
-	}
-	return width
-}
-
-// listCells are one profile's cells, escaped: every field is read from
-// the files, and a region holding ESC [2J must not clear the screen, nor a
-// tab shift the columns.
-func listCells(p *profiles.Profile) (cells [listColumns]string, problem string) {
-	problem = "-"
-	if p.Err != nil {
-		problem = termsafe.Clean(p.Err.Error())
-	}
-	return [listColumns]string{termsafe.Clean(p.Name), string(p.Kind), termsafe.Clean(chainText(p)),
-		termsafe.Clean(dash(p.AccountID)), termsafe.Clean(dash(p.Region))}, problem
-}
-
 var listHeader = [listColumns]string{"NAME", "KIND", "CHAIN", "ACCOUNT", "REGION"}
 
 // writeListTable writes the table as text/tabwriter would lay it out
 // (each column as wide as its widest cell plus two spaces), but streamed:
-// a first pass measures the columns, a second writes the rows, so that no
-// cell waits in memory until the end.
+// a first pass measures the columns, a second writes the rows straight
+// into the output, so that no cell is built or waits in memory.
 func writeListTable(w *bufio.Writer, set *profiles.Set) {
 	if len(set.Profiles) == 0 {
 		writeNoProfiles(w, set.Files)
 		return
 	}
 	var widths [listColumns]int
-	measure := func(cells [listColumns]string) {
-		for i, c := range cells {
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
+	for i, c := range listHeader {
+		widths[i] = len(c)
 	}
-	measure(listHeader)
 	for _, p := range set.Profiles {
-		widths[0] = max(widths[0], utf8.RuneCountInString(termsafe.Clean(p.Name)))
+		widths[0] = max(widths[0], termsafe.Width(p.Name))
 		widths[1] = max(widths[1], len(p.Kind))
 		widths[2] = max(widths[2], chainWidth(p))
-		widths[3] = max(widths[3], utf8.RuneCountInString(termsafe.Clean(dash(p.AccountID))))
-		widths[4] = max(widths[4], utf8.RuneCountInString(termsafe.Clean(dash(p.Region))))
+		widths[3] = max(widths[3], termsafe.Width(dash(p.AccountID)))
+		widths[4] = max(widths[4], termsafe.Width(dash(p.Region)))
 	}
 	const gap = 2
 	pad := strings.Repeat(" ", slices.Max(widths[:])+gap)
-	row := func(cells [listColumns]string, last string) {
-		for i, c := range cells {
-			w.WriteString(c)
-			w.WriteString(pad[:widths[i]+gap-utf8.RuneCountInString(c)])
-		}
-		w.WriteString(last)
-		w.WriteByte('\n')
+	padTo := func(col, width int) { w.WriteString(pad[:widths[col]+gap-width]) }
+	for i, c := range listHeader {
+		w.WriteString(c)
+		padTo(i, len(c))
 	}
-	row(listHeader, "PROBLEM")
+	w.WriteString("PROBLEM\n")
 	broken := 0
 	for _, p := range set.Profiles {
-		cells, problem := listCells(p)
+		padTo(0, writeClean(w, p.Name))
+		w.WriteString(string(p.Kind))
+		padTo(1, len(p.Kind))
+		padTo(2, writeChain(w, p))
+		padTo(3, writeClean(w, dash(p.AccountID)))
+		padTo(4, writeClean(w, dash(p.Region)))
 		if p.Err != nil {
 			broken++
+			writeClean(w, p.Err.Error())
+		} else {
+			w.WriteByte('-')
 		}
-		row(cells, problem)
+		w.WriteByte('\n')
 	}
 	fmt.Fprintf(w, "\n%d %s", len(set.Profiles), plural(len(set.Profiles), "profile", "profiles"))
 	if broken > 0 {

@@ -343,16 +343,39 @@ func TestListTableLaysOutAsTabwriter(t *testing.T) {
 	var want bytes.Buffer
 	tw := tabwriter.NewWriter(&want, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tKIND\tCHAIN\tACCOUNT\tREGION\tPROBLEM")
-	for _, p := range set.Profiles {
-		cells, problem := listCells(p)
-		fmt.Fprintln(tw, strings.Join(cells[:], "\t")+"\t"+problem)
+	// The cells as the table promises them, built here from the model.
+	orDash := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
 	}
-	tw.Flush()
 	for _, p := range set.Profiles {
-		if got, want := chainWidth(p), utf8.RuneCountInString(termsafe.Clean(chainText(p))); got != want {
-			t.Errorf("%s: chainWidth %d, want %d (%q)", p.Name, got, want, chainText(p))
+		chain, problem := "-", "-"
+		if p.Chain != nil {
+			names := p.Chain.Names()
+			switch k := p.Chain.Root.Kind; k {
+			case profiles.RootEnvironment, profiles.RootIMDS, profiles.RootECS:
+				names = append([]string{string(k)}, names...)
+			}
+			chain = strings.Join(names, " → ")
+			if p.Chain.Capped() {
+				chain += " (1h cap)"
+			}
+		}
+		if p.Err != nil {
+			problem = p.Err.Error()
+		}
+		cells := []string{p.Name, string(p.Kind), chain, orDash(p.AccountID), orDash(p.Region), problem}
+		for i, c := range cells {
+			cells[i] = termsafe.Clean(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		if got, want := chainWidth(p), utf8.RuneCountInString(termsafe.Clean(chain)); got != want {
+			t.Errorf("%s: chainWidth %d, want %d (%q)", p.Name, got, want, chain)
 		}
 	}
+	tw.Flush()
 	table, _, _ := strings.Cut(got.String(), "\n\n")
 	if table+"\n" != want.String() {
 		t.Errorf("the streamed table differs from text/tabwriter's layout:\n%s\nwant\n%s", table, want.String())

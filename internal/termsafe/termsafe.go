@@ -62,7 +62,47 @@ func Lines(s string) string {
 // Safe reports whether s can be printed as it is.
 func Safe(s string) bool { return firstUnsafe(s) < 0 }
 
+// Width is the number of characters of Clean(s), worked out without
+// building it: a column measures every cell before it writes one.
+func Width(s string) int {
+	if plainASCII(s) {
+		return len(s)
+	}
+	return utf8.RuneCountInString(Clean(s))
+}
+
+// plainASCII reports whether every byte of s is printable ASCII (0x20 to
+// 0x7e), which is what nearly every name, ARN and region is: eight bytes
+// at a time, the rest one by one.
+func plainASCII(s string) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte with its high bit set, a byte below 0x20 (w - 0x20 borrows
+		// into the high bit of a byte that was below it, and ^w keeps only
+		// those that had it clear), and DEL (w ^ 0x7f has a zero byte).
+		del := w ^ (0x7f * ones)
+		if (w|((w-0x20*ones)&^w)|((del-ones)&^del))&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 func firstUnsafe(s string) int {
+	if plainASCII(s) {
+		return -1
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < 0x80 {
