@@ -66,11 +66,11 @@ func describe(p *profiles.Profile) string {
 	default:
 		parts = append(parts, string(p.Kind))
 	}
-	if p.AccountID != "" {
-		parts = append(parts, p.AccountID)
+	if p.AccountID() != "" {
+		parts = append(parts, p.AccountID())
 	}
-	if p.Region != "" {
-		parts = append(parts, p.Region)
+	if p.Region() != "" {
+		parts = append(parts, p.Region())
 	}
 	// Descriptions go to the terminal through the shell: no control
 	// characters, and no tab, which separates them from the name.

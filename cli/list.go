@@ -72,16 +72,16 @@ func newListEntry(p *profiles.Profile, names []string) listEntry {
 	e := listEntry{
 		Name:             p.Name,
 		Kind:             string(p.Kind),
-		RoleARN:          p.RoleARN,
-		SourceProfile:    p.SourceProfile,
-		CredentialSource: p.CredentialSource,
-		MFASerial:        p.MFASerial,
-		ExternalID:       p.ExternalID,
-		Region:           p.Region,
+		RoleARN:          p.RoleARN(),
+		SourceProfile:    p.SourceProfile(),
+		CredentialSource: p.CredentialSource(),
+		MFASerial:        p.MFASerial(),
+		ExternalID:       p.ExternalID(),
+		Region:           p.Region(),
 		DurationSeconds:  p.DurationSeconds,
-		RoleSessionName:  p.RoleSessionName,
+		RoleSessionName:  p.RoleSessionName(),
 		Chain:            []string{},
-		AccountID:        p.AccountID,
+		AccountID:        p.AccountID(),
 		File:             p.Pos.File,
 		Line:             p.Pos.Line,
 	}
@@ -367,8 +367,8 @@ func writeListTable(w *bufio.Writer, set *profiles.Set) {
 		widths[0] = max(widths[0], termsafe.Width(p.Name))
 		widths[1] = max(widths[1], len(p.Kind))
 		widths[2] = max(widths[2], chainWidth(p))
-		widths[3] = max(widths[3], termsafe.Width(dash(p.AccountID)))
-		widths[4] = max(widths[4], termsafe.Width(dash(p.Region)))
+		widths[3] = max(widths[3], termsafe.Width(dash(p.AccountID())))
+		widths[4] = max(widths[4], termsafe.Width(dash(p.Region())))
 	}
 	const gap = 2
 	pad := strings.Repeat(" ", slices.Max(widths[:])+gap)
@@ -384,8 +384,8 @@ func writeListTable(w *bufio.Writer, set *profiles.Set) {
 		w.WriteString(string(p.Kind))
 		padTo(1, len(p.Kind))
 		padTo(2, writeChain(w, p))
-		padTo(3, writeClean(w, dash(p.AccountID)))
-		padTo(4, writeClean(w, dash(p.Region)))
+		padTo(3, writeClean(w, dash(p.AccountID())))
+		padTo(4, writeClean(w, dash(p.Region())))
 		if p.Err != nil {
 			broken++
 			writeClean(w, p.Err.Error())

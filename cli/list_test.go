@@ -366,7 +366,7 @@ func TestListTableLaysOutAsTabwriter(t *testing.T) {
 		if p.Err != nil {
 			problem = p.Err.Error()
 		}
-		cells := []string{p.Name, string(p.Kind), chain, orDash(p.AccountID), orDash(p.Region), problem}
+		cells := []string{p.Name, string(p.Kind), chain, orDash(p.AccountID()), orDash(p.Region()), problem}
 		for i, c := range cells {
 			cells[i] = termsafe.Clean(c)
 		}

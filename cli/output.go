@@ -34,7 +34,7 @@ func toJSON(h session.Handoff, set *profiles.Set, now time.Time) sessionJSON {
 	j := sessionJSON{Profile: s.Profile, AssumedRoleARN: s.AssumedRoleARN, Account: s.AccountID, Region: h.Region,
 		Source: s.Source, FromCache: s.FromCache, Default: set.Default.Holds(s.Profile, s.Creds.AccessKeyID), Notes: s.Notes}
 	if p := set.Get(s.Profile); p != nil {
-		j.RoleARN = p.RoleARN
+		j.RoleARN = p.RoleARN()
 	}
 	if exp := s.Expires(); !exp.IsZero() {
 		j.Expiration = exp.Format(time.RFC3339)

@@ -41,9 +41,9 @@ func build(m *merged) *Set {
 		}
 	})
 	for i := range all {
-		if p := &all[i]; p.SourceProfile != "" {
-			if src := m.profiles[p.SourceProfile]; src != nil {
-				p.src = &all[src.idx]
+		if src := all[i].SourceProfile(); src != "" {
+			if src := m.profiles[src]; src != nil {
+				all[i].src = &all[src.idx]
 			}
 		}
 	}
@@ -113,53 +113,25 @@ func fillProfile(p *Profile, s *section) {
 	p.Pos = s.pos
 	p.Props = s.props
 	p.Sub = s.sub
-	// One pass over the section rather than a lookup per field.
-	var accessKey, secretKey, accountID string
+	// One pass over the section for what decides the kind.
+	var roleARN, webIdentity, sso, process, keys bool
 	for _, prop := range s.props {
 		v := prop.Value
+		if v.Value == "" {
+			continue
+		}
 		switch prop.Key {
 		case keyRoleARN:
-			p.RoleARN, p.roleARNPos = v.Value, v.Pos
-		case keySourceProfile:
-			p.SourceProfile = v.Value
-		case keyCredentialSource:
-			p.CredentialSource = v.Value
-		case keyMFASerial:
-			p.MFASerial = v.Value
-		case keyExternalID:
-			p.ExternalID = v.Value
-		case keySessionName:
-			p.RoleSessionName = v.Value
-		case keyRegion:
-			p.Region = v.Value
-		case keyEndpointURL:
-			p.EndpointURL = v.Value
-		case keyServices:
-			p.Services = v.Value
-		case keySSOSession:
-			p.SSOSession = v.Value
-		case keySSOStartURL:
-			p.SSOStartURL = v.Value
-		case keySSORegion:
-			p.SSORegion = v.Value
-		case keySSOAccountID:
-			p.SSOAccountID = v.Value
-		case keySSORoleName:
-			p.SSORoleName = v.Value
-		case keyProcess:
-			p.CredentialProcess = v.Value
+			roleARN = true
 		case keyWebIdentity:
-			p.WebIdentityFile = v.Value
-		case keyAccessKeyID:
-			accessKey = v.Value
-		case keySecretKey:
-			secretKey = v.Value
-		case keyAccountID:
-			accountID = v.Value
+			webIdentity = true
+		case keySSOSession, keySSOStartURL, keySSOAccountID, keySSORoleName:
+			sso = true
+		case keyProcess:
+			process = true
+		case keyAccessKeyID, keySecretKey:
+			keys = true
 		case keyDuration:
-			if v.Value == "" {
-				break
-			}
 			d, err := strconv.Atoi(v.Value)
 			switch {
 			case err != nil && !isDigits(strings.TrimPrefix(v.Value, "-")):
@@ -172,24 +144,16 @@ func fillProfile(p *Profile, s *section) {
 			}
 		}
 	}
-	p.HasKeys = accessKey != "" && secretKey != ""
-	p.AccountID = AccountFromARN(p.RoleARN)
-	if p.AccountID == "" {
-		p.AccountID = accountID
-	}
-	if p.AccountID == "" {
-		p.AccountID = p.SSOAccountID
-	}
 	switch {
-	case p.WebIdentityFile != "":
+	case webIdentity:
 		p.Kind = KindWebIdentity
-	case p.RoleARN != "":
+	case roleARN:
 		p.Kind = KindRole
-	case p.SSOSession != "" || p.SSOStartURL != "" || p.SSOAccountID != "" || p.SSORoleName != "":
+	case sso:
 		p.Kind = KindSSO
-	case p.CredentialProcess != "":
+	case process:
 		p.Kind = KindProcess
-	case accessKey != "" || secretKey != "":
+	case keys:
 		p.Kind = KindStatic
 	default:
 		p.Kind = KindOther

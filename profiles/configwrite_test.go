@@ -124,7 +124,7 @@ func TestWriteSSOProfiles(t *testing.T) {
 			t.Errorf("profile %s does not read back as an SSO profile: %+v", name, p)
 		}
 	}
-	if set.Get("prod-ReadOnly").Region != "us-east-1" {
+	if set.Get("prod-ReadOnly").Region() != "us-east-1" {
 		t.Error("the user's own profile was changed")
 	}
 

@@ -295,7 +295,7 @@ func TestLoadWaitsForInPlaceWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := set.Get("team2"); p == nil || !p.HasKeys {
+	if p := set.Get("team2"); p == nil || !p.HasKeys() {
 		t.Errorf("Load read the file half-written: [team2] missing or without keys")
 	}
 }

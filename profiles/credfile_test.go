@@ -140,7 +140,7 @@ func TestCredfileWriteFixtures(t *testing.T) {
 			}
 			if tt.backup {
 				b := set.Get(backup)
-				if b == nil || !b.HasKeys || b.Get("aws_secret_access_key") == w.SecretAccessKey {
+				if b == nil || !b.HasKeys() || b.Get("aws_secret_access_key") == w.SecretAccessKey {
 					t.Errorf("backup profile %s does not hold the old keys", backup)
 				}
 			}

@@ -82,7 +82,7 @@ func TestFileOfExactlyTheLimitIsRead(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load of a %d-byte file: %v", MaxFileSize, err)
 	}
-	if p := set.Get("a"); p == nil || p.Region != "eu-west-1" {
+	if p := set.Get("a"); p == nil || p.Region() != "eu-west-1" {
 		t.Errorf("profile a was not read")
 	}
 }

@@ -48,8 +48,8 @@ func TestLoadLenient(t *testing.T) {
 			if tc.chain != "" && (p.Chain == nil || strings.Join(p.Chain.Names(), ",") != tc.chain) {
 				t.Errorf("chain = %v, want %s", p.Chain, tc.chain)
 			}
-			if tc.account != "" && p.AccountID != tc.account {
-				t.Errorf("account = %q, want %q", p.AccountID, tc.account)
+			if tc.account != "" && p.AccountID() != tc.account {
+				t.Errorf("account = %q, want %q", p.AccountID(), tc.account)
 			}
 		})
 	}
@@ -61,7 +61,7 @@ func TestLoadLenient(t *testing.T) {
 	if team := set.Get("team"); team.Sub["s3"]["addressing_style"].Value != "path" || team.Get("addressing_style") != "" {
 		t.Errorf("s3 sub-properties wrong: %v / %v", team.Sub, team.Props)
 	}
-	if set.Get("team.dev").Region != "" {
+	if set.Get("team.dev").Region() != "" {
 		t.Error("team.dev inherited team's region")
 	}
 	var problems []string
@@ -131,8 +131,8 @@ func TestLoadFiles(t *testing.T) {
 			if len(set.Profiles) != tc.count {
 				t.Errorf("%d profiles, want %d", len(set.Profiles), tc.count)
 			}
-			if tc.count == 1 && set.Profiles[0].Region != "eu-west-1" {
-				t.Errorf("region = %q", set.Profiles[0].Region)
+			if tc.count == 1 && set.Profiles[0].Region() != "eu-west-1" {
+				t.Errorf("region = %q", set.Profiles[0].Region())
 			}
 		})
 	}

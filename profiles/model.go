@@ -119,26 +119,8 @@ type Profile struct {
 	// Sub holds sub-property blocks: Sub["s3"]["addressing_style"].
 	Sub map[string]map[string]Value
 
-	RoleARN           string
-	SourceProfile     string
-	CredentialSource  string
-	MFASerial         string
-	ExternalID        string
-	RoleSessionName   string
-	DurationSeconds   int // 0 when unset
-	Region            string
-	EndpointURL       string
-	Services          string // name of a [services x] section
-	AccountID         string // from role_arn, else aws_account_id / sso_account_id
-	SSOSession        string
-	SSOStartURL       string
-	SSORegion         string
-	SSOAccountID      string
-	SSORoleName       string
-	CredentialProcess string
-	WebIdentityFile   string
-	// HasKeys is true when the profile holds an access key id and secret.
-	HasKeys bool
+	// DurationSeconds is duration_seconds, checked; 0 when unset.
+	DurationSeconds int
 
 	// Chain is the resolved chain; nil when Err is set or the profile is
 	// configuration only.
@@ -147,9 +129,77 @@ type Profile struct {
 	// It is a *Error naming file:line.
 	Err error
 
-	src        *Profile // the source_profile, once looked up
-	roleARNPos Pos      // where role_arn is set, for the chain's hops
-	idx        int32    // the place in Set.Profiles of a loaded Set
+	src *Profile // the source_profile, once looked up
+	idx int32    // the place in Set.Profiles of a loaded Set
+}
+
+// The settings a profile's chain and its rows read. Each is its property
+// in Props, read where it is stored rather than copied into a field of
+// its own: a profile of 10,000 holds each value once.
+
+// RoleARN is role_arn.
+func (p *Profile) RoleARN() string { return p.Get(keyRoleARN) }
+
+// SourceProfile is source_profile.
+func (p *Profile) SourceProfile() string { return p.Get(keySourceProfile) }
+
+// CredentialSource is credential_source.
+func (p *Profile) CredentialSource() string { return p.Get(keyCredentialSource) }
+
+// MFASerial is mfa_serial.
+func (p *Profile) MFASerial() string { return p.Get(keyMFASerial) }
+
+// ExternalID is external_id.
+func (p *Profile) ExternalID() string { return p.Get(keyExternalID) }
+
+// RoleSessionName is role_session_name.
+func (p *Profile) RoleSessionName() string { return p.Get(keySessionName) }
+
+// Region is region.
+func (p *Profile) Region() string { return p.Get(keyRegion) }
+
+// EndpointURL is endpoint_url.
+func (p *Profile) EndpointURL() string { return p.Get(keyEndpointURL) }
+
+// Services is services: the name of a [services x] section.
+func (p *Profile) Services() string { return p.Get(keyServices) }
+
+// SSOSession is sso_session.
+func (p *Profile) SSOSession() string { return p.Get(keySSOSession) }
+
+// SSOStartURL is sso_start_url.
+func (p *Profile) SSOStartURL() string { return p.Get(keySSOStartURL) }
+
+// SSORegion is sso_region.
+func (p *Profile) SSORegion() string { return p.Get(keySSORegion) }
+
+// SSOAccountID is sso_account_id.
+func (p *Profile) SSOAccountID() string { return p.Get(keySSOAccountID) }
+
+// SSORoleName is sso_role_name.
+func (p *Profile) SSORoleName() string { return p.Get(keySSORoleName) }
+
+// CredentialProcess is credential_process.
+func (p *Profile) CredentialProcess() string { return p.Get(keyProcess) }
+
+// WebIdentityFile is web_identity_token_file.
+func (p *Profile) WebIdentityFile() string { return p.Get(keyWebIdentity) }
+
+// AccountID is the account the profile's credentials are for: from
+// role_arn, else aws_account_id, else sso_account_id.
+func (p *Profile) AccountID() string {
+	if a := AccountFromARN(p.RoleARN()); a != "" {
+		return a
+	}
+	if a := p.Get(keyAccountID); a != "" {
+		return a
+	}
+	return p.SSOAccountID()
+}
+
+// HasKeys reports whether the profile holds an access key id and secret.
+func (p *Profile) HasKeys() bool {
+	return p.Get(keyAccessKeyID) != "" && p.Get(keySecretKey) != ""
 }
 
 // Get returns a property value by (case-insensitive, lower-cased) key.
@@ -160,7 +210,7 @@ func (p *Profile) Get(key string) string { return p.Props.Get(key).Value }
 // the profiles people switch between; the TUI lists them first and shell
 // completion offers them first.
 func (p *Profile) AssumesRole() bool {
-	return p.Kind == KindRole || p.Kind == KindWebIdentity || (p.Err != nil && p.RoleARN != "")
+	return p.Kind == KindRole || p.Kind == KindWebIdentity || (p.Err != nil && p.RoleARN() != "")
 }
 
 // Chain is how a profile becomes credentials: a root, then zero or more

@@ -157,14 +157,14 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 				"(rolecall follows at most %d; end the chain sooner)", MaxChainHops, pathText(append(visited, cur)), MaxChainHops))
 		}
 		visited = append(visited, cur)
-		if len(visited) > 1 && p.HasKeys {
+		if len(visited) > 1 && p.HasKeys() {
 			root, err := staticRoot(name, p)
 			if err != nil {
 				return Chain{}, err
 			}
 			return r.chain(r.share(p, rootViaKeys, root), hops)
 		}
-		if p.RoleARN == "" || p.WebIdentityFile != "" {
+		if p.RoleARN() == "" || p.WebIdentityFile() != "" {
 			root, err := s.baseRoot(name, p)
 			if err != nil {
 				return Chain{}, err
@@ -172,13 +172,13 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
 		switch {
-		case p.SourceProfile != "" && p.CredentialSource != "":
+		case p.SourceProfile() != "" && p.CredentialSource() != "":
 			return fail(p.Props.Get(keyCredentialSource).Pos, profileRef(name, p)+"has both source_profile and credential_source; keep one")
-		case p.SourceProfile == "" && p.CredentialSource == "":
+		case p.SourceProfile() == "" && p.CredentialSource() == "":
 			return fail(p.Props.Get(keyRoleARN).Pos, profileRef(name, p)+"role_arn needs a source_profile or a credential_source")
 		}
 		hops = append(hops, hop(p))
-		if p.CredentialSource != "" {
+		if p.CredentialSource() != "" {
 			csrc := p.Props.Get(keyCredentialSource)
 			kind, ok := credentialSources[csrc.Value]
 			if !ok {
@@ -188,7 +188,7 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 			root := Root{Kind: kind, Profile: p.Name, Pos: csrc.Pos}
 			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
-		if p.SourceProfile == p.Name {
+		if p.SourceProfile() == p.Name {
 			root, err := s.baseRoot(name, p)
 			if err != nil {
 				return Chain{}, err
@@ -196,7 +196,7 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
 		from = p
-		cur = p.SourceProfile
+		cur = p.SourceProfile()
 	}
 }
 
@@ -263,16 +263,22 @@ func pathText(names []string) string {
 		strings.Join(names[len(names)-ends:], " -> ")
 }
 
+// hop is p's sts:AssumeRole call, read in one pass over its properties.
 func hop(p *Profile) RoleHop {
-	return RoleHop{
-		Profile:         p.Name,
-		Pos:             p.roleARNPos,
-		RoleARN:         p.RoleARN,
-		ExternalID:      p.ExternalID,
-		RoleSessionName: p.RoleSessionName,
-		MFASerial:       p.MFASerial,
-		DurationSeconds: p.DurationSeconds,
+	h := RoleHop{Profile: p.Name, DurationSeconds: p.DurationSeconds}
+	for _, prop := range p.Props {
+		switch prop.Key {
+		case keyRoleARN:
+			h.RoleARN, h.Pos = prop.Value.Value, prop.Value.Pos
+		case keyExternalID:
+			h.ExternalID = prop.Value.Value
+		case keySessionName:
+			h.RoleSessionName = prop.Value.Value
+		case keyMFASerial:
+			h.MFASerial = prop.Value.Value
+		}
 	}
+	return h
 }
 
 // baseRoot is a profile that is not assuming a role itself: a
@@ -281,7 +287,7 @@ func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
 	fail := func(pos Pos, msg string) (Root, *Error) {
 		return Root{}, &Error{Pos: pos, Profile: selected, Msg: profileRef(selected, p) + msg}
 	}
-	if p.CredentialSource != "" {
+	if p.CredentialSource() != "" {
 		v := p.Props.Get(keyCredentialSource)
 		kind, ok := credentialSources[v.Value]
 		if !ok {
@@ -289,18 +295,18 @@ func (s *Set) baseRoot(selected string, p *Profile) (Root, *Error) {
 		}
 		return Root{Kind: kind, Profile: p.Name, Pos: v.Pos}, nil
 	}
-	if p.WebIdentityFile != "" {
+	if p.WebIdentityFile() != "" {
 		v := p.Props.Get(keyWebIdentity)
-		if p.RoleARN == "" {
+		if p.RoleARN() == "" {
 			return fail(v.Pos, "web_identity_token_file needs a role_arn to assume with it")
 		}
 		return Root{Kind: RootWebIdentity, Profile: p.Name, Pos: v.Pos, WebIdentityFile: v.Value,
-			RoleARN: p.RoleARN, RoleSessionName: p.RoleSessionName}, nil
+			RoleARN: p.RoleARN(), RoleSessionName: p.RoleSessionName()}, nil
 	}
 	if root, err, ok := s.ssoRoot(selected, p); ok {
 		return root, err
 	}
-	if p.CredentialProcess != "" {
+	if p.CredentialProcess() != "" {
 		v := p.Props.Get(keyProcess)
 		return Root{Kind: RootProcess, Profile: p.Name, Pos: v.Pos, CredentialProcess: v.Value}, nil
 	}
@@ -339,42 +345,42 @@ func staticRoot(selected string, p *Profile) (Root, *Error) {
 		SecretAccessKey: secretKey,
 		SessionToken:    sessionToken,
 		AccountID:       accountID,
-		MFASerial:       p.MFASerial,
+		MFASerial:       p.MFASerial(),
 	}, nil
 }
 
 // ssoRoot reads SSO settings, from the profile or its [sso-session]; ok is
 // false when the profile has none.
 func (s *Set) ssoRoot(selected string, p *Profile) (root Root, err *Error, ok bool) {
-	if p.SSOSession == "" && p.SSOStartURL == "" && p.SSORegion == "" && p.SSOAccountID == "" && p.SSORoleName == "" {
+	if p.SSOSession() == "" && p.SSOStartURL() == "" && p.SSORegion() == "" && p.SSOAccountID() == "" && p.SSORoleName() == "" {
 		return Root{}, nil, false
 	}
 	fail := func(pos Pos, msg string) (Root, *Error, bool) {
 		return Root{}, &Error{Pos: pos, Profile: selected, Msg: profileRef(selected, p) + msg}, true
 	}
-	root = Root{Kind: RootSSO, Profile: p.Name, Pos: p.Pos, SSOAccountID: p.SSOAccountID, SSORoleName: p.SSORoleName,
-		SSOStartURL: p.SSOStartURL, SSORegion: p.SSORegion}
-	if p.SSOSession != "" {
+	root = Root{Kind: RootSSO, Profile: p.Name, Pos: p.Pos, SSOAccountID: p.SSOAccountID(), SSORoleName: p.SSORoleName(),
+		SSOStartURL: p.SSOStartURL(), SSORegion: p.SSORegion()}
+	if p.SSOSession() != "" {
 		at := p.Props.Get(keySSOSession).Pos
 		root.Pos = at
 		if v := p.Props.Get(keySSOStartURL); v.Value != "" {
-			return fail(v.Pos, "sso_start_url belongs in [sso-session "+p.SSOSession+"] when sso_session is set; remove it here")
+			return fail(v.Pos, "sso_start_url belongs in [sso-session "+p.SSOSession()+"] when sso_session is set; remove it here")
 		}
 		if v := p.Props.Get(keySSORegion); v.Value != "" {
-			return fail(v.Pos, "sso_region belongs in [sso-session "+p.SSOSession+"] when sso_session is set; remove it here")
+			return fail(v.Pos, "sso_region belongs in [sso-session "+p.SSOSession()+"] when sso_session is set; remove it here")
 		}
-		sess := s.SSOSessions[p.SSOSession]
+		sess := s.SSOSessions[p.SSOSession()]
 		if sess == nil {
-			return fail(at, "[sso-session "+p.SSOSession+"] does not exist (add it to the config file or fix sso_session)")
+			return fail(at, "[sso-session "+p.SSOSession()+"] does not exist (add it to the config file or fix sso_session)")
 		}
-		root.SSOSession = p.SSOSession
+		root.SSOSession = p.SSOSession()
 		root.SSOStartURL = sess.Props.Get(keySSOStartURL).Value
 		root.SSORegion = sess.Props.Get(keySSORegion).Value
 	}
 	switch {
-	case p.SSOAccountID != "" && p.SSORoleName == "":
+	case p.SSOAccountID() != "" && p.SSORoleName() == "":
 		return fail(p.Props.Get(keySSOAccountID).Pos, "sso_account_id is set without sso_role_name; add it")
-	case p.SSOAccountID == "" && p.SSORoleName != "":
+	case p.SSOAccountID() == "" && p.SSORoleName() != "":
 		return fail(p.Props.Get(keySSORoleName).Pos, "sso_role_name is set without sso_account_id; add it")
 	case root.SSORegion == "":
 		return fail(root.Pos, "sso_region is missing; add it")

@@ -95,7 +95,7 @@ func TestResolveHopFields(t *testing.T) {
 	if sso.SSOStartURL != "https://corp.awsapps.com/start" || sso.SSORegion != "eu-west-1" || sso.SSOSession != "corp" {
 		t.Errorf("sso root = %+v", sso)
 	}
-	if got := set.Get("ops").AccountID; got != "222222222222" {
+	if got := set.Get("ops").AccountID(); got != "222222222222" {
 		t.Errorf("account = %q", got)
 	}
 	names := make([]string, 0, len(set.Profiles))

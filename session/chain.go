@@ -89,7 +89,7 @@ func (m *Manager) assume(ctx context.Context, p *profiles.Profile, key string, w
 
 	s.Creds = creds
 	if s.AccountID == "" {
-		s.AccountID = p.AccountID
+		s.AccountID = p.AccountID()
 	}
 	if err := checkFresh(p.Name, s, now, m.minLife()); err != nil {
 		return nil, err

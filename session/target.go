@@ -76,7 +76,7 @@ func (m *Manager) regionOf(p *profiles.Profile) string {
 		}
 	}
 	if p != nil {
-		return p.Region
+		return p.Region()
 	}
 	return ""
 }
@@ -117,14 +117,14 @@ func (m *Manager) serviceEndpoint(p *profiles.Profile, envID, key string) string
 	if u := m.getenv("AWS_ENDPOINT_URL"); u != "" {
 		return u
 	}
-	if p.Services != "" && m.set != nil {
-		if s := m.set.Services[p.Services]; s != nil {
+	if p.Services() != "" && m.set != nil {
+		if s := m.set.Services[p.Services()]; s != nil {
 			if v := s.Sub[key]["endpoint_url"].Value; v != "" {
 				return v
 			}
 		}
 	}
-	return p.EndpointURL
+	return p.EndpointURL()
 }
 
 // stsName is how an error names the STS endpoint in use.

@@ -337,17 +337,17 @@ func (d detailModel) lines(width int) []string {
 		}
 		t.blank()
 	}
-	if p.RoleARN != "" {
-		t.field("Role", p.RoleARN, p.Props.Get("role_arn").Pos)
+	if p.RoleARN() != "" {
+		t.field("Role", p.RoleARN(), p.Props.Get("role_arn").Pos)
 	}
 	if planErr == nil {
 		d.planLines(t, p, plan, r.sess)
 	}
-	if p.ExternalID != "" {
-		t.field("External id", p.ExternalID, p.Props.Get("external_id").Pos)
+	if p.ExternalID() != "" {
+		t.field("External id", p.ExternalID(), p.Props.Get("external_id").Pos)
 	}
-	if p.RoleSessionName != "" {
-		t.field("Session name", p.RoleSessionName, p.Props.Get("role_session_name").Pos)
+	if p.RoleSessionName() != "" {
+		t.field("Session name", p.RoleSessionName(), p.Props.Get("role_session_name").Pos)
 	}
 	d.sessionLines(t, r)
 	if d.inDefault {
@@ -429,7 +429,7 @@ func (d detailModel) planLines(t *textLines, p *profiles.Profile, plan session.P
 	switch {
 	case plan.Region == "":
 		t.field("Region", "no region set", profiles.Pos{})
-	case plan.Region == p.Region:
+	case plan.Region == p.Region():
 		t.field("Region", plan.Region, p.Props.Get("region").Pos)
 	default:
 		t.field("Region", plan.Region, profiles.Pos{})

@@ -413,13 +413,13 @@ func (f *fakeManager) Calls() []string {
 func testSet() *profiles.Set {
 	cfg, cred := "/home/u/.aws/config", "/home/u/.aws/credentials"
 	pos := func(f string, l int) profiles.Pos { return profiles.Pos{File: f, Line: l} }
-	user := &profiles.Profile{Name: "dev-user", Kind: profiles.KindStatic, Pos: pos(cred, 1), HasKeys: true,
-		Props: profiles.Props{{Key: "aws_access_key_id", Value: profiles.Value{Value: "AKIAEXAMPLEUSER0001", Pos: pos(cred, 2)}}}}
+	user := &profiles.Profile{Name: "dev-user", Kind: profiles.KindStatic, Pos: pos(cred, 1),
+		Props: profiles.Props{{Key: "aws_access_key_id", Value: profiles.Value{Value: "AKIAEXAMPLEUSER0001", Pos: pos(cred, 2)}},
+			{Key: "aws_secret_access_key", Value: profiles.Value{Value: "example-secret", Pos: pos(cred, 3)}}}}
 	root := &profiles.Root{Kind: profiles.RootStatic, Profile: "dev-user", Pos: pos(cred, 2), AccessKeyID: "AKIAEXAMPLEUSER0001"}
 	user.Chain = &profiles.Chain{Root: root}
 	role := func(name, arn string, line int, hops ...profiles.RoleHop) *profiles.Profile {
-		p := &profiles.Profile{Name: name, Kind: profiles.KindRole, Pos: pos(cfg, line), RoleARN: arn,
-			SourceProfile: "dev-user", Region: "eu-west-1", AccountID: strings.Split(arn, ":")[4],
+		p := &profiles.Profile{Name: name, Kind: profiles.KindRole, Pos: pos(cfg, line),
 			Props: profiles.Props{
 				{Key: "role_arn", Value: profiles.Value{Value: arn, Pos: pos(cfg, line+1)}},
 				{Key: "source_profile", Value: profiles.Value{Value: "dev-user", Pos: pos(cfg, line+2)}},
@@ -430,22 +430,19 @@ func testSet() *profiles.Set {
 		return p
 	}
 	prod := role("prod-admin", "arn:aws:iam::222222222222:role/Admin", 10)
-	prod.ExternalID = "ext-7788"
 	prod.Props = append(prod.Props, profiles.Prop{Key: "external_id", Value: profiles.Value{Value: "ext-7788", Pos: pos(cfg, 14)}})
 	prod.Chain.Roles[0].ExternalID = "ext-7788"
 	stage := role("staging-read", "arn:aws:iam::333333333333:role/ReadOnly", 20)
-	stage.Region = "ap-southeast-2"
-	stage.Props[2].Value.Value = stage.Region
-	orgHop := profiles.RoleHop{Profile: "prod-admin", Pos: pos(cfg, 11), RoleARN: prod.RoleARN, ExternalID: "ext-7788"}
+	stage.Props[2].Value.Value = "ap-southeast-2"
+	orgHop := profiles.RoleHop{Profile: "prod-admin", Pos: pos(cfg, 11), RoleARN: prod.RoleARN(), ExternalID: "ext-7788"}
 	chain := role("audit-chained", "arn:aws:iam::444444444444:role/Audit", 30, orgHop)
-	chain.SourceProfile = "prod-admin"
+	chain.Props[1].Value.Value = "prod-admin"
 	mfa := role("billing-mfa", "arn:aws:iam::555555555555:role/Billing", 40)
-	mfa.MFASerial = "arn:aws:iam::111111111111:mfa/alice"
-	mfa.Props = append(mfa.Props, profiles.Prop{Key: "mfa_serial", Value: profiles.Value{Value: mfa.MFASerial, Pos: pos(cfg, 44)}})
-	mfa.Chain.Roles[0].MFASerial = mfa.MFASerial
+	mfa.Props = append(mfa.Props, profiles.Prop{Key: "mfa_serial", Value: profiles.Value{Value: "arn:aws:iam::111111111111:mfa/alice", Pos: pos(cfg, 44)}})
+	mfa.Chain.Roles[0].MFASerial = mfa.MFASerial()
 	imds := role("ec2-deploy", "arn:aws:iam::666666666666:role/Deploy", 50)
 	imds.Chain.Root = &profiles.Root{Kind: profiles.RootIMDS, Profile: "ec2-deploy", Pos: pos(cfg, 52)}
-	broken := &profiles.Profile{Name: "loop-a", Kind: profiles.KindRole, Pos: pos(cfg, 60), RoleARN: "arn:aws:iam::777777777777:role/X",
+	broken := &profiles.Profile{Name: "loop-a", Kind: profiles.KindRole, Pos: pos(cfg, 60),
 		Props: profiles.Props{{Key: "role_arn", Value: profiles.Value{Value: "arn:aws:iam::777777777777:role/X", Pos: pos(cfg, 61)}}}}
 	broken.Err = &profiles.Error{Pos: pos(cfg, 62), Profile: "loop-a", Msg: "source_profile loop: loop-a → loop-b → loop-a"}
 	set := &profiles.Set{

@@ -277,8 +277,8 @@ func measure(rows []*row) contentWidths {
 	for _, r := range rows {
 		cw.name = max(cw.name, shownWidth(r.name))
 		cw.source = max(cw.source, len(r.source)) // ASCII words of this program's
-		cw.account = max(cw.account, shownWidth(r.p.AccountID))
-		cw.region = max(cw.region, shownWidth(r.p.Region))
+		cw.account = max(cw.account, shownWidth(r.p.AccountID()))
+		cw.region = max(cw.region, shownWidth(r.p.Region()))
 	}
 	cw.source = min(cw.source, maxSourceWidth)
 	cw.account = min(cw.account, 12)

@@ -141,7 +141,7 @@ func (l listModel) renderRow(r *row, match []int, selected bool, c columns, now 
 		for _, col := range [...]struct {
 			w int
 			s string
-		}{{c.source, r.source}, {c.account, r.p.AccountID}, {c.region, r.p.Region}} {
+		}{{c.source, r.source}, {c.account, r.p.AccountID()}, {c.region, r.p.Region()}} {
 			if col.w > 0 {
 				b.WriteString(gap)
 				b.WriteString(cell(cellDim, orDash(termsafe.Clean(col.s)), col.w))

@@ -731,7 +731,8 @@ func TestColumnHeadsStandOverTheirColumns(t *testing.T) {
 func TestSourceOfAProfileWithoutCredentials(t *testing.T) {
 	set := testSet()
 	set.Profiles = append(set.Profiles, &profiles.Profile{Name: "settings-only", Kind: profiles.KindOther,
-		Pos: profiles.Pos{File: "/home/u/.aws/config", Line: 70}, Region: "eu-west-1"})
+		Pos:   profiles.Pos{File: "/home/u/.aws/config", Line: 70},
+		Props: profiles.Props{{Key: "region", Value: profiles.Value{Value: "eu-west-1"}}}})
 	c := &clock{now: t0}
 	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: 120, Height: 30, Environ: []string{}})
 	press(m, "i", "tab") // the list alone, every profile

@@ -312,10 +312,9 @@ func TestEveryValueIsEscaped(t *testing.T) {
 	set := testSet()
 	p := set.Get("prod-admin")
 	p.Name = "prod" + title
-	p.Region = "eu" + clear
-	p.Props[2].Value.Value = p.Region
-	p.RoleARN += osc52
-	p.Chain.Roles[0].RoleARN = p.RoleARN
+	p.Props[2].Value.Value = "eu" + clear
+	p.Props[0].Value.Value += osc52
+	p.Chain.Roles[0].RoleARN = p.RoleARN()
 	set.Problems = append(set.Problems, fmt.Errorf("config:1: bad line %s", clear))
 	for _, q := range set.Profiles {
 		if q.Name == "loop-a" {
