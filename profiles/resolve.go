@@ -87,6 +87,14 @@ func newRootCache(n int) *rootCache {
 	return &c
 }
 
+// cached returns the root already built from p reached that way, or nil.
+func (r *resolver) cached(p *Profile, how int) *Root {
+	if r.roots == nil || int(p.idx) >= len(r.roots[how]) {
+		return nil
+	}
+	return r.roots[how][p.idx].Load()
+}
+
 // share returns the root already built from p reached that way, or keeps
 // root as it.
 func (r *resolver) share(p *Profile, how int, root Root) *Root {
@@ -157,14 +165,21 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 				"(rolecall follows at most %d; end the chain sooner)", MaxChainHops, pathText(append(visited, cur)), MaxChainHops))
 		}
 		visited = append(visited, cur)
-		if len(visited) > 1 && p.HasKeys() {
+		k := p.walkKeys()
+		if len(visited) > 1 && k.hasKeys {
+			if root := r.cached(p, rootViaKeys); root != nil {
+				return r.chain(root, hops)
+			}
 			root, err := staticRoot(name, p)
 			if err != nil {
 				return Chain{}, err
 			}
 			return r.chain(r.share(p, rootViaKeys, root), hops)
 		}
-		if p.RoleARN() == "" || p.WebIdentityFile() != "" {
+		if k.roleARN == "" || k.webIdentity {
+			if root := r.cached(p, rootViaSettings); root != nil {
+				return r.chain(root, hops)
+			}
 			root, err := s.baseRoot(name, p)
 			if err != nil {
 				return Chain{}, err
@@ -172,13 +187,13 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
 		switch {
-		case p.SourceProfile() != "" && p.CredentialSource() != "":
+		case k.sourceProfile != "" && k.credentialSource:
 			return fail(p.Props.Get(keyCredentialSource).Pos, profileRef(name, p)+"has both source_profile and credential_source; keep one")
-		case p.SourceProfile() == "" && p.CredentialSource() == "":
+		case k.sourceProfile == "" && !k.credentialSource:
 			return fail(p.Props.Get(keyRoleARN).Pos, profileRef(name, p)+"role_arn needs a source_profile or a credential_source")
 		}
 		hops = append(hops, hop(p))
-		if p.CredentialSource() != "" {
+		if k.credentialSource {
 			csrc := p.Props.Get(keyCredentialSource)
 			kind, ok := credentialSources[csrc.Value]
 			if !ok {
@@ -188,7 +203,7 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 			root := Root{Kind: kind, Profile: p.Name, Pos: csrc.Pos}
 			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
-		if p.SourceProfile() == p.Name {
+		if k.sourceProfile == p.Name {
 			root, err := s.baseRoot(name, p)
 			if err != nil {
 				return Chain{}, err
@@ -196,8 +211,43 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 			return r.chain(r.share(p, rootViaSettings, root), hops)
 		}
 		from = p
-		cur = p.SourceProfile()
+		cur = k.sourceProfile
 	}
+}
+
+// walkKeys are the settings that decide where a chain goes from a
+// profile.
+type walkKeys struct {
+	roleARN, sourceProfile        string
+	webIdentity, credentialSource bool
+	hasKeys                       bool
+}
+
+// walkKeys reads them in one pass over the profile's properties, with
+// the same answers as RoleARN, SourceProfile, WebIdentityFile,
+// CredentialSource and HasKeys.
+func (p *Profile) walkKeys() walkKeys {
+	var k walkKeys
+	var access, secret bool
+	for i := range p.Props {
+		v := p.Props[i].Value.Value
+		switch p.Props[i].Key {
+		case keyRoleARN:
+			k.roleARN = v
+		case keySourceProfile:
+			k.sourceProfile = v
+		case keyWebIdentity:
+			k.webIdentity = v != ""
+		case keyCredentialSource:
+			k.credentialSource = v != ""
+		case keyAccessKeyID:
+			access = v != ""
+		case keySecretKey:
+			secret = v != ""
+		}
+	}
+	k.hasKeys = access && secret
+	return k
 }
 
 // profileRef prefixes a message about another profile of the chain.
