@@ -23,21 +23,39 @@ func build(m *merged) *Set {
 	for name, s := range m.services {
 		set.Services[name] = &Section{Name: name, Pos: s.pos, Props: s.props, Sub: s.sub}
 	}
-	// Sorting the names first lays the profiles out in the order they are
-	// listed, and sorts strings rather than pointers.
-	slices.Sort(m.order)
+	// The profiles are filled and resolved in the order they were read,
+	// which is the order of their sections and properties in memory, and
+	// listed by name through pointers sorted once.
 	all := make([]Profile, len(m.order)) // one allocation for every profile
+	secs := make([]*section, len(m.order))
 	for i, name := range m.order {
-		set.Profiles = append(set.Profiles, &all[i])
+		secs[i] = m.profiles[name]
+		secs[i].idx = i
 		all[i].idx = int32(i)
-		m.profiles[name].idx = i
 	}
-	// Filling and resolving touch only their own profile and read the
-	// others, so the two halves run at once: a 10,000-profile list is
-	// otherwise bound by this loop.
+	// The list by name is sorted while the profiles are filled and
+	// resolved, which only need its length. Sorting name and pointer
+	// pairs compares names without reaching through a pointer for each.
+	set.Profiles = set.Profiles[:len(all)]
+	var sorted sync.WaitGroup
+	sorted.Go(func() {
+		type named struct {
+			name string
+			p    *Profile
+		}
+		byName := make([]named, len(all))
+		for i, s := range secs {
+			byName[i] = named{s.name, &all[i]}
+		}
+		slices.SortFunc(byName, func(a, b named) int { return strings.Compare(a.name, b.name) })
+		for i, n := range byName {
+			set.Profiles[i] = n.p
+		}
+	})
+	defer sorted.Wait()
 	halves(len(all), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			fillProfile(&all[i], m.profiles[m.order[i]])
+			fillProfile(&all[i], secs[i])
 		}
 	})
 	for i := range all {
