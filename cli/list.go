@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
@@ -149,22 +150,19 @@ func writeListJSON(w *bufio.Writer, set *profiles.Set) error {
 	// Written by hand rather than through encoding/json: reflection was
 	// half the time of listing 10,000 profiles. TestListJSONEncoding
 	// checks the output against encoding/json.
-	buf := make([]byte, 0, 1024)
-	names := make([]string, 0, 8)
 	w.WriteString("[\n")
-	for i, p := range set.Profiles {
-		buf = buf[:0]
+	err := writeRows(w, set.Profiles, func(b []byte, i int, p *profiles.Profile, names *[]string) []byte {
 		if i > 0 {
-			buf = append(buf, ",\n"...)
+			b = append(b, ",\n"...)
 		}
-		e := newListEntry(p, names)
-		buf = appendListEntry(buf, e)
-		names = e.Chain
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
+		e := newListEntry(p, *names)
+		*names = e.Chain
+		return appendListEntry(b, e)
+	})
+	if err != nil {
+		return err
 	}
-	_, err := w.WriteString("\n]\n")
+	_, err = w.WriteString("\n]\n")
 	return err
 }
 
@@ -306,36 +304,36 @@ func chainWidth(p *profiles.Profile) int {
 	return width
 }
 
-// writeChain writes a profile's chain as "root → … → profile", each name
-// escaped, and returns its width.
-func writeChain(w *bufio.Writer, p *profiles.Profile) int {
+// appendChain appends a profile's chain as "root → … → profile", each
+// name escaped, and returns its width.
+func appendChain(b []byte, p *profiles.Profile) ([]byte, int) {
 	if p.Chain == nil {
-		w.WriteByte('-')
-		return 1
+		return append(b, '-'), 1
 	}
 	width, count := 0, 0
 	for part := range func(yield func(string) bool) { eachChainPart(p.Chain, yield) } {
 		if count > 0 {
-			w.WriteString(" → ")
+			b = append(b, " → "...)
 			width += 3
 		}
-		width += writeClean(w, part)
+		var n int
+		b, n = appendClean(b, part)
+		width += n
 		count++
 	}
 	if p.Chain.Capped() {
-		w.WriteString(chainCap)
+		b = append(b, chainCap...)
 		width += len(chainCap)
 	}
-	return width
+	return b, width
 }
 
-// writeClean writes s escaped (every field is read from the files: a
+// appendClean appends s escaped (every field is read from the files: a
 // region holding ESC [2J must not clear the screen, nor a tab shift the
 // columns) and returns its width.
-func writeClean(w *bufio.Writer, s string) int {
+func appendClean(b []byte, s string) ([]byte, int) {
 	s = termsafe.Clean(s)
-	w.WriteString(s)
-	return termsafe.Width(s)
+	return append(b, s...), termsafe.Width(s)
 }
 
 func dash(s string) string {
@@ -350,53 +348,80 @@ const listColumns = 5
 
 var listHeader = [listColumns]string{"NAME", "KIND", "CHAIN", "ACCOUNT", "REGION"}
 
+// listWidths are the widths of the table's columns, and how many rows
+// have a problem.
+type listWidths struct {
+	cols   [listColumns]int
+	broken int
+}
+
+// measure widens the columns to fit the rows of ps.
+func (lw *listWidths) measure(ps []*profiles.Profile) {
+	for _, p := range ps {
+		lw.cols[0] = max(lw.cols[0], termsafe.Width(p.Name))
+		lw.cols[1] = max(lw.cols[1], len(p.Kind))
+		lw.cols[2] = max(lw.cols[2], chainWidth(p))
+		lw.cols[3] = max(lw.cols[3], termsafe.Width(dash(p.AccountID())))
+		lw.cols[4] = max(lw.cols[4], termsafe.Width(dash(p.Region())))
+		if p.Err != nil {
+			lw.broken++
+		}
+	}
+}
+
 // writeListTable writes the table as text/tabwriter would lay it out
 // (each column as wide as its widest cell plus two spaces), but streamed:
-// a first pass measures the columns, a second writes the rows straight
-// into the output, so that no cell is built or waits in memory.
+// a first pass measures the columns, a second formats the rows a chunk at
+// a time, so that no cell waits in memory until the end.
 func writeListTable(w *bufio.Writer, set *profiles.Set) {
 	if len(set.Profiles) == 0 {
 		writeNoProfiles(w, set.Files)
 		return
 	}
-	var widths [listColumns]int
+	var lw listWidths
 	for i, c := range listHeader {
-		widths[i] = len(c)
+		lw.cols[i] = len(c)
 	}
-	for _, p := range set.Profiles {
-		widths[0] = max(widths[0], termsafe.Width(p.Name))
-		widths[1] = max(widths[1], len(p.Kind))
-		widths[2] = max(widths[2], chainWidth(p))
-		widths[3] = max(widths[3], termsafe.Width(dash(p.AccountID())))
-		widths[4] = max(widths[4], termsafe.Width(dash(p.Region())))
-	}
-	const gap = 2
-	pad := strings.Repeat(" ", slices.Max(widths[:])+gap)
-	padTo := func(col, width int) { w.WriteString(pad[:widths[col]+gap-width]) }
-	for i, c := range listHeader {
-		w.WriteString(c)
-		padTo(i, len(c))
-	}
-	w.WriteString("PROBLEM\n")
-	broken := 0
-	for _, p := range set.Profiles {
-		padTo(0, writeClean(w, p.Name))
-		w.WriteString(string(p.Kind))
-		padTo(1, len(p.Kind))
-		padTo(2, writeChain(w, p))
-		padTo(3, writeClean(w, dash(p.AccountID())))
-		padTo(4, writeClean(w, dash(p.Region())))
-		if p.Err != nil {
-			broken++
-			writeClean(w, p.Err.Error())
-		} else {
-			w.WriteByte('-')
+	var mu sync.Mutex
+	eachPart(set.Profiles, func(part []*profiles.Profile) {
+		var own listWidths
+		own.measure(part)
+		mu.Lock()
+		defer mu.Unlock()
+		for i, c := range own.cols {
+			lw.cols[i] = max(lw.cols[i], c)
 		}
-		w.WriteByte('\n')
+		lw.broken += own.broken
+	})
+	const gap = 2
+	pad := strings.Repeat(" ", slices.Max(lw.cols[:])+gap)
+	padTo := func(b []byte, col, width int) []byte { return append(b, pad[:lw.cols[col]+gap-width]...) }
+	var head []byte
+	for i, c := range listHeader {
+		head = padTo(append(head, c...), i, len(c))
 	}
+	w.Write(append(head, "PROBLEM\n"...))
+	writeRows(w, set.Profiles, func(b []byte, _ int, p *profiles.Profile, _ *[]string) []byte {
+		var n int
+		b, n = appendClean(b, p.Name)
+		b = padTo(b, 0, n)
+		b = padTo(append(b, p.Kind...), 1, len(p.Kind))
+		b, n = appendChain(b, p)
+		b = padTo(b, 2, n)
+		b, n = appendClean(b, dash(p.AccountID()))
+		b = padTo(b, 3, n)
+		b, n = appendClean(b, dash(p.Region()))
+		b = padTo(b, 4, n)
+		if p.Err != nil {
+			b, _ = appendClean(b, p.Err.Error())
+		} else {
+			b = append(b, '-')
+		}
+		return append(b, '\n')
+	})
 	fmt.Fprintf(w, "\n%d %s", len(set.Profiles), plural(len(set.Profiles), "profile", "profiles"))
-	if broken > 0 {
-		fmt.Fprintf(w, ", %d with %s", broken, plural(broken, "a problem", "problems"))
+	if lw.broken > 0 {
+		fmt.Fprintf(w, ", %d with %s", lw.broken, plural(lw.broken, "a problem", "problems"))
 	}
 	fmt.Fprintf(w, " (config %s, credentials %s)\n", termsafe.Clean(describeFile(set.Files.Config, set.Files.ConfigExists)),
 		termsafe.Clean(describeFile(set.Files.Credentials, set.Files.CredentialsExists)))

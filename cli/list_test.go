@@ -323,7 +323,9 @@ func TestListJSONEncoding(t *testing.T) {
 // ones and names wider than ASCII.
 func TestListTableLaysOutAsTabwriter(t *testing.T) {
 	dir := t.TempDir()
-	cfg, cred := profilegen.Generate(300)
+	// More rows than one chunk, so that the rows are formatted on every
+	// worker and written in order.
+	cfg, cred := profilegen.Generate(3*listChunk + 17)
 	cfg = append(cfg, "\n[profile ünïcødé-名前]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = nope\nregion = eu-west-1\x1b[2J\n"+
 		"\n[profile self]\nrole_arn = arn:aws:iam::111111111111:role/self\nsource_profile = self\n"+
 		"\n[profile on-self]\nrole_arn = arn:aws:iam::111111111111:role/on\nsource_profile = self\n"...)
@@ -382,5 +384,40 @@ func TestListTableLaysOutAsTabwriter(t *testing.T) {
 	}
 	if strings.Contains(got.String(), "\x1b") {
 		t.Error("a control character reached the table")
+	}
+}
+
+// TestListJSONOfManyProfiles: more profiles than one chunk, formatted on
+// every worker, come out as one JSON array in the order of their names,
+// each entry what encoding/json writes for it.
+func TestListJSONOfManyProfiles(t *testing.T) {
+	dir := t.TempDir()
+	cfg, cred := profilegen.Generate(3*listChunk + 17)
+	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	os.WriteFile(config, cfg, 0o600)
+	os.WriteFile(credentials, cred, 0o600)
+	set, err := profiles.Load(profiles.Files{Config: config, Credentials: credentials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, "list", "--json", "--config", config, "--credentials", credentials)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var entries []json.RawMessage
+	if err := json.Unmarshal([]byte(out), &entries); err != nil {
+		t.Fatalf("output is not a JSON array: %v", err)
+	}
+	if len(entries) != len(set.Profiles) {
+		t.Fatalf("%d entries, want %d", len(entries), len(set.Profiles))
+	}
+	for i, p := range set.Profiles {
+		want, err := json.Marshal(newListEntry(p, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(entries[i], want) {
+			t.Fatalf("entry %d is\n%s\nwant\n%s", i, entries[i], want)
+		}
 	}
 }
