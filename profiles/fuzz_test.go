@@ -7,7 +7,8 @@ import (
 // FuzzParse feeds the reader arbitrary text as a config and as a
 // credentials file. It must never panic; lenient mode must never fail;
 // and when strict mode accepts the text, lenient mode must agree and
-// report no problem. Its seeds in testdata/fuzz/FuzzParse are the inputs
+// report no problem; read in two halves, cut at a header near its middle,
+// a text reads as in one pass. Its seeds in testdata/fuzz/FuzzParse are the inputs
 // of the AWS SDKs' two parser conformance suites (config-file-parser-tests
 // and profile-parser-tests), one file per distinct pair.
 func FuzzParse(f *testing.F) {
@@ -16,6 +17,15 @@ func FuzzParse(f *testing.F) {
 		lenient, lerr := parseBoth(cfg, "config", cred, "credentials", parseOptions{raw: true})
 		if lerr != nil {
 			t.Fatalf("lenient parse failed: %v", lerr)
+		}
+		for _, text := range []string{cfg, cred} {
+			if cut := headerNear(text, len(text)/2); cut > 0 {
+				whole, _ := parse(text, "f", parseOptions{config: true, raw: true})
+				halves, err := parseSplitAt(text, "f", parseOptions{config: true, raw: true}, cut)
+				if err != nil || dumpParsed(halves) != dumpParsed(whole) {
+					t.Fatalf("read in halves cut at %d, the text reads otherwise than in one pass (%v)", cut, err)
+				}
+			}
 		}
 		set := build(lenient)
 		for _, p := range set.Profiles {

@@ -232,12 +232,12 @@ func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*
 		wg      sync.WaitGroup
 	)
 	if len(credText) >= 64<<10 && len(cfgText) >= 64<<10 {
-		wg.Go(func() { cred, credErr = parse(credText, credFile, credOpt) })
+		wg.Go(func() { cred, credErr = parseFile(credText, credFile, credOpt) })
 	} else {
-		cred, credErr = parse(credText, credFile, credOpt)
+		cred, credErr = parseFile(credText, credFile, credOpt)
 	}
 	opt.config = true
-	cfg, err := parse(cfgText, cfgFile, opt)
+	cfg, err := parseFile(cfgText, cfgFile, opt)
 	wg.Wait()
 	if err != nil {
 		return nil, err

@@ -37,6 +37,17 @@ type parser struct {
 // parse reads one file. In strict mode the first error is returned; in
 // lenient mode each bad line is recorded and reading goes on.
 func parse(data, file string, opt parseOptions) (*parsed, error) {
+	out, err := parseLines(data, file, 1, opt)
+	if err != nil {
+		return nil, err
+	}
+	out.finish()
+	return out, nil
+}
+
+// parseLines is parse of text whose first line is line first of file,
+// without settling the default profile.
+func parseLines(data, file string, first int, opt parseOptions) (*parsed, error) {
 	sections := strings.Count(data, "[") + 1
 	p := &parser{opt: opt, file: file, out: &parsed{
 		profiles:    make(map[string]*section, sections),
@@ -44,7 +55,7 @@ func parse(data, file string, opt parseOptions) (*parsed, error) {
 		ssoSessions: map[string]*section{},
 		services:    map[string]*section{},
 	}}
-	line := 0
+	line := first - 1
 	for len(data) > 0 {
 		line++
 		var l string
@@ -65,7 +76,6 @@ func parse(data, file string, opt parseOptions) (*parsed, error) {
 	}
 	p.flush()
 	p.out.props.openSection(nil)
-	p.finish()
 	return p.out, nil
 }
 
@@ -268,8 +278,7 @@ func (p *parser) flush() {
 }
 
 // finish settles the config file's default profile.
-func (p *parser) finish() {
-	out := p.out
+func (out *parsed) finish() {
 	def := out.defPrefixed
 	if def == nil {
 		def = out.defPlain
