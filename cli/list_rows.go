@@ -15,13 +15,14 @@ import (
 // is most of its time. The rows are therefore measured and formatted on
 // every core, a chunk at a time, and written in order.
 
-// listChunk is how many rows a worker formats at a time.
-const listChunk = 1024
+// listChunk is how many rows a worker formats at a time: a few hundred
+// kilobytes of JSON at most.
+const listChunk = 256
 
 // listWorkers is how many goroutines measure and format rows: one per
 // core, at most four, and one when there are too few rows to share.
 func listWorkers(n int) int {
-	if n < 2*listChunk {
+	if n < 8*listChunk {
 		return 1
 	}
 	return min(runtime.GOMAXPROCS(0), 4)
@@ -59,7 +60,7 @@ func writeRows(w io.Writer, ps []*profiles.Profile, row rowFormatter) error {
 	workers := listWorkers(len(ps))
 	if workers == 1 {
 		var scratch []string
-		b := make([]byte, 0, 64<<10)
+		b := make([]byte, 0, 32<<10)
 		for c := range chunks {
 			b = format(b[:0], c, &scratch)
 			if _, err := w.Write(b); err != nil {
@@ -78,7 +79,7 @@ func writeRows(w io.Writer, ps []*profiles.Profile, row rowFormatter) error {
 	}
 	tokens := make(chan []byte, 2*workers)
 	for range 2 * workers {
-		tokens <- make([]byte, 0, 64<<10)
+		tokens <- make([]byte, 0, 32<<10)
 	}
 	var next atomic.Int64
 	stop := make(chan struct{})

@@ -325,7 +325,7 @@ func TestListTableLaysOutAsTabwriter(t *testing.T) {
 	dir := t.TempDir()
 	// More rows than one chunk, so that the rows are formatted on every
 	// worker and written in order.
-	cfg, cred := profilegen.Generate(3*listChunk + 17)
+	cfg, cred := profilegen.Generate(8*listChunk + 17)
 	cfg = append(cfg, "\n[profile ünïcødé-名前]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = nope\nregion = eu-west-1\x1b[2J\n"+
 		"\n[profile self]\nrole_arn = arn:aws:iam::111111111111:role/self\nsource_profile = self\n"+
 		"\n[profile on-self]\nrole_arn = arn:aws:iam::111111111111:role/on\nsource_profile = self\n"...)
@@ -392,7 +392,7 @@ func TestListTableLaysOutAsTabwriter(t *testing.T) {
 // each entry what encoding/json writes for it.
 func TestListJSONOfManyProfiles(t *testing.T) {
 	dir := t.TempDir()
-	cfg, cred := profilegen.Generate(3*listChunk + 17)
+	cfg, cred := profilegen.Generate(8*listChunk + 17)
 	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
 	os.WriteFile(config, cfg, 0o600)
 	os.WriteFile(credentials, cred, 0o600)

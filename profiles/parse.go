@@ -37,7 +37,7 @@ type parser struct {
 // parse reads one file. In strict mode the first error is returned; in
 // lenient mode each bad line is recorded and reading goes on.
 func parse(data, file string, opt parseOptions) (*parsed, error) {
-	out, err := parseLines(data, file, 1, opt)
+	out, err := parseLines(data, file, 1, strings.Count(data, "[")+1, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -46,9 +46,9 @@ func parse(data, file string, opt parseOptions) (*parsed, error) {
 }
 
 // parseLines is parse of text whose first line is line first of file,
-// without settling the default profile.
-func parseLines(data, file string, first int, opt parseOptions) (*parsed, error) {
-	sections := strings.Count(data, "[") + 1
+// without settling the default profile; sections is a guess of how many
+// it holds.
+func parseLines(data, file string, first, sections int, opt parseOptions) (*parsed, error) {
 	p := &parser{opt: opt, file: file, out: &parsed{
 		profiles:    make(map[string]*section, sections),
 		order:       make([]string, 0, sections),

@@ -48,8 +48,12 @@ func parseSplitAt(data, file string, opt parseOptions, cut int) (*parsed, error)
 		wg     sync.WaitGroup
 	)
 	secondLine := strings.Count(data[:cut], "\n") + 1
-	wg.Go(func() { second, err2 = parseLines(data[cut:], file, secondLine, opt) })
-	first, err := parseLines(data[:cut], file, 1, opt)
+	// The first half's tables are sized for the whole file: the second's
+	// sections join them.
+	wg.Go(func() {
+		second, err2 = parseLines(data[cut:], file, secondLine, strings.Count(data[cut:], "[")+1, opt)
+	})
+	first, err := parseLines(data[:cut], file, 1, strings.Count(data, "[")+1, opt)
 	wg.Wait()
 	if err != nil {
 		return nil, err
