@@ -80,9 +80,9 @@ func chainView(c *Chain) []map[string]any {
 		out = append(out, map[string]any{string(r.Kind): map[string]string{}})
 	}
 	for _, h := range c.Roles {
-		m := map[string]string{"role_arn": h.RoleARN}
-		opt(m, "external_id", h.ExternalID)
-		opt(m, "role_session_name", h.RoleSessionName)
+		m := map[string]string{"role_arn": h.RoleARN()}
+		opt(m, "external_id", h.ExternalID())
+		opt(m, "role_session_name", h.RoleSessionName())
 		out = append(out, map[string]any{"AssumeRole": m})
 	}
 	return out

@@ -185,6 +185,10 @@ func (p *Profile) CredentialProcess() string { return p.Get(keyProcess) }
 // WebIdentityFile is web_identity_token_file.
 func (p *Profile) WebIdentityFile() string { return p.Get(keyWebIdentity) }
 
+// RoleARNPos is where role_arn is set: the line of the profile's hop in
+// a chain.
+func (p *Profile) RoleARNPos() Pos { return p.Props.Get(keyRoleARN).Pos }
+
 // AccountID is the account the profile's credentials are for: from
 // role_arn, else aws_account_id, else sso_account_id.
 func (p *Profile) AccountID() string {
@@ -218,8 +222,11 @@ func (p *Profile) AssumesRole() bool {
 type Chain struct {
 	// Root is shared by every chain that starts at the same profile:
 	// treat it as read-only.
-	Root  *Root
-	Roles []RoleHop
+	Root *Root
+	// Roles are the profiles whose roles are assumed, in order, each one
+	// sts:AssumeRole call with its RoleARN, ExternalID, RoleSessionName,
+	// MFASerial and DurationSeconds; the selected profile's own is last.
+	Roles []*Profile
 }
 
 // Names returns the profile names from the root to the selected profile.
@@ -243,10 +250,10 @@ func (c *Chain) EachName(yield func(string) bool) {
 		}
 	}
 	for _, r := range c.Roles {
-		if have && last == r.Profile {
+		if have && last == r.Name {
 			continue // a profile that sources its own keys
 		}
-		last, have = r.Profile, true
+		last, have = r.Name, true
 		if !yield(last) {
 			return
 		}
@@ -317,17 +324,6 @@ type Root struct {
 	WebIdentityFile string // RootWebIdentity
 	RoleARN         string // RootWebIdentity
 	RoleSessionName string // RootWebIdentity
-}
-
-// RoleHop is one sts:AssumeRole call.
-type RoleHop struct {
-	Profile         string
-	Pos             Pos // the role_arn line
-	RoleARN         string
-	ExternalID      string
-	RoleSessionName string
-	MFASerial       string
-	DurationSeconds int
 }
 
 // Error is a problem in a file or a profile, with the place it was found.

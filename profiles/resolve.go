@@ -51,7 +51,7 @@ const (
 // the roots already built, since most chains start at one of a few IAM
 // users, and the marks of the walk under way.
 type resolver struct {
-	arena []RoleHop
+	arena []*Profile
 	roots *rootCache // nil: keep nothing (resolving one profile)
 	// budget is how many more hops the chains longer than shortChain may
 	// take; < 0 for no limit.
@@ -62,7 +62,7 @@ type resolver struct {
 	walk uint32
 	// visited and hops are the scratch space of resolveInto.
 	visited []string
-	hops    []RoleHop
+	hops    []*Profile
 }
 
 // rootCache holds the roots built so far, by way and Set.Profiles index.
@@ -192,7 +192,7 @@ func (s *Set) resolveInto(name string, first *Profile, r *resolver) (Chain, *Err
 		case k.sourceProfile == "" && !k.credentialSource:
 			return fail(p.Props.Get(keyRoleARN).Pos, profileRef(name, p)+"role_arn needs a source_profile or a credential_source")
 		}
-		hops = append(hops, hop(p))
+		hops = append(hops, p)
 		if k.credentialSource {
 			csrc := p.Props.Get(keyCredentialSource)
 			kind, ok := credentialSources[csrc.Value]
@@ -261,14 +261,14 @@ func profileRef(selected string, p *Profile) string {
 // chain stores hops (collected from the selected profile outwards) in
 // reverse, so that the selected profile's role is assumed last. Every
 // chain's hops share one arena: one allocation instead of one per profile.
-func (r *resolver) chain(root *Root, hops []RoleHop) (Chain, *Error) {
+func (r *resolver) chain(root *Root, hops []*Profile) (Chain, *Error) {
 	if len(hops) == 0 {
 		return Chain{Root: root}, nil
 	}
 	if r.budget >= 0 && len(hops) > shortChain {
 		if len(hops) > r.budget {
 			last := hops[0] // the selected profile's own role
-			return Chain{}, &Error{Pos: last.Pos, Profile: last.Profile, Msg: fmt.Sprintf("this chain of %d roles is one too many: "+
+			return Chain{}, &Error{Pos: last.RoleARNPos(), Profile: last.Name, Msg: fmt.Sprintf("this chain of %d roles is one too many: "+
 				"the config's chains of more than %d roles hold more hops than rolecall keeps for a config of its size; "+
 				"shorten the long chains", len(hops), shortChain)}
 		}
@@ -278,7 +278,7 @@ func (r *resolver) chain(root *Root, hops []RoleHop) (Chain, *Error) {
 	if cap(a)-len(a) < len(hops) {
 		// A new chunk rather than a grown copy: earlier chains keep
 		// pointing into the old one.
-		a = make([]RoleHop, 0, max(1024, len(hops)))
+		a = make([]*Profile, 0, max(1024, len(hops)))
 	}
 	start := len(a)
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -311,24 +311,6 @@ func pathText(names []string) string {
 	}
 	return strings.Join(names[:ends], " -> ") + fmt.Sprintf(" -> … (%d more) -> ", len(names)-2*ends) +
 		strings.Join(names[len(names)-ends:], " -> ")
-}
-
-// hop is p's sts:AssumeRole call, read in one pass over its properties.
-func hop(p *Profile) RoleHop {
-	h := RoleHop{Profile: p.Name, DurationSeconds: p.DurationSeconds}
-	for _, prop := range p.Props {
-		switch prop.Key {
-		case keyRoleARN:
-			h.RoleARN, h.Pos = prop.Value.Value, prop.Value.Pos
-		case keyExternalID:
-			h.ExternalID = prop.Value.Value
-		case keySessionName:
-			h.RoleSessionName = prop.Value.Value
-		case keyMFASerial:
-			h.MFASerial = prop.Value.Value
-		}
-	}
-	return h
 }
 
 // baseRoot is a profile that is not assuming a role itself: a

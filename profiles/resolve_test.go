@@ -72,16 +72,25 @@ func TestResolveHopFields(t *testing.T) {
 	if !c.MultiHop() || len(c.Roles) != 2 {
 		t.Fatalf("ops-admin: %d hops, want 2 (multi-hop)", len(c.Roles))
 	}
-	want := RoleHop{
+	type hop struct {
+		Profile                                         string
+		Pos                                             Pos
+		RoleARN, ExternalID, RoleSessionName, MFASerial string
+		DurationSeconds                                 int
+	}
+	hopOf := func(p *Profile) hop {
+		return hop{p.Name, p.RoleARNPos(), p.RoleARN(), p.ExternalID(), p.RoleSessionName(), p.MFASerial(), p.DurationSeconds}
+	}
+	want := hop{
 		Profile: "ops", Pos: Pos{File: filepath.Join("testdata", "chains.config"), Line: 6},
 		RoleARN: "arn:aws:iam::222222222222:role/Ops", ExternalID: "ext-ops", RoleSessionName: "alice-ops",
 		MFASerial: "arn:aws:iam::111111111111:mfa/alice", DurationSeconds: 7200,
 	}
-	if c.Roles[0] != want {
-		t.Errorf("first hop = %+v\nwant %+v", c.Roles[0], want)
+	if got := hopOf(c.Roles[0]); got != want {
+		t.Errorf("first hop = %+v\nwant %+v", got, want)
 	}
-	if c.Roles[1].Profile != "ops-admin" || c.Roles[1].RoleARN != "arn:aws:iam::333333333333:role/Admin" {
-		t.Errorf("last hop = %s %s, want ops-admin's role", c.Roles[1].Profile, c.Roles[1].RoleARN)
+	if c.Roles[1].Name != "ops-admin" || c.Roles[1].RoleARN() != "arn:aws:iam::333333333333:role/Admin" {
+		t.Errorf("last hop = %s %s, want ops-admin's role", c.Roles[1].Name, c.Roles[1].RoleARN())
 	}
 	r := c.Root
 	if r.Profile != "user" || r.MFASerial != "arn:aws:iam::111111111111:mfa/alice" ||

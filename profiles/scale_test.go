@@ -135,10 +135,10 @@ func parseLoad(t testing.TB, config string) (*Set, error) {
 // is spent, longer chains get the error; chains of up to shortChain roles
 // never count against it.
 func TestHopBudgetEdges(t *testing.T) {
-	hops := func(n int) []RoleHop {
-		h := make([]RoleHop, n)
+	hops := func(n int) []*Profile {
+		h := make([]*Profile, n)
 		for i := range h {
-			h[i] = RoleHop{Profile: fmt.Sprintf("p%d", i), Pos: Pos{File: "config", Line: i + 1}}
+			h[i] = &Profile{Name: fmt.Sprintf("p%d", i), Props: Props{{Key: keyRoleARN, Value: Value{Pos: Pos{File: "config", Line: i + 1}}}}}
 		}
 		return h
 	}

@@ -90,7 +90,7 @@ func (m *Manager) chainKey(p *profiles.Profile) string {
 		r.SSOSession, r.SSOStartURL, r.SSOAccountID, r.SSORoleName, r.WebIdentityFile, r.RoleARN,
 		m.serviceEndpoint(p, "STS", "sts")}
 	for _, h := range c.Roles {
-		parts = append(parts, h.RoleARN, h.ExternalID, h.RoleSessionName, h.MFASerial)
+		parts = append(parts, h.RoleARN(), h.ExternalID(), h.RoleSessionName(), h.MFASerial())
 	}
 	return hashKey(parts...)
 }

@@ -47,11 +47,11 @@ func (m *Manager) assume(ctx context.Context, p *profiles.Profile, key string, w
 
 	for i, hop := range chain.Roles {
 		in := &sts.AssumeRoleInput{
-			RoleArn:         aws.String(hop.RoleARN),
-			RoleSessionName: aws.String(sessionName(hop.RoleSessionName, m.getenv, now)),
+			RoleArn:         aws.String(hop.RoleARN()),
+			RoleSessionName: aws.String(sessionName(hop.RoleSessionName(), m.getenv, now)),
 		}
-		if hop.ExternalID != "" {
-			in.ExternalId = aws.String(hop.ExternalID)
+		if hop.ExternalID() != "" {
+			in.ExternalId = aws.String(hop.ExternalID())
 		}
 		d, note := hopDuration(chain, i, want)
 		if note != "" {
@@ -70,12 +70,12 @@ func (m *Manager) assume(ctx context.Context, p *profiles.Profile, key string, w
 			}
 		}
 		client := m.stsClient(t, credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken))
-		action := "assume " + hop.RoleARN
-		if hop.Profile != p.Name {
-			action += " (profile " + hop.Profile + ")"
+		action := "assume " + hop.RoleARN()
+		if hop.Name != p.Name {
+			action += " (profile " + hop.Name + ")"
 		}
 		o := newOp(p.Name, action, t.stsName())
-		o.mfa, o.at = withMFA, hop.Pos.String()
+		o.mfa, o.at = withMFA, hop.RoleARNPos().String()
 		out, err := client.AssumeRole(ctx, in)
 		if err != nil {
 			return nil, classify(o, err)

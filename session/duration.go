@@ -90,7 +90,7 @@ func hopDuration(c *profiles.Chain, i int, own time.Duration) (time.Duration, st
 	}
 	if c.Chained(i) && d > profiles.ChainedMax {
 		return profiles.ChainedMax, fmt.Sprintf("%s: duration capped to %s (asked for %s) because STS limits chained roles to one hour",
-			hop.Profile, HumanDuration(profiles.ChainedMax), HumanDuration(d))
+			hop.Name, HumanDuration(profiles.ChainedMax), HumanDuration(d))
 	}
 	return d, ""
 }

@@ -46,19 +46,19 @@ func MFASteps(c *profiles.Chain) []MFAStep {
 	sessionSerial := ""
 	if iamUser(c.Root) {
 		switch {
-		case len(c.Roles) > 0 && c.Roles[0].MFASerial != "":
-			sessionSerial = c.Roles[0].MFASerial
-			steps = append(steps, MFAStep{Serial: sessionSerial, Profile: c.Roles[0].Profile, Session: true, Hop: -1})
+		case len(c.Roles) > 0 && c.Roles[0].MFASerial() != "":
+			sessionSerial = c.Roles[0].MFASerial()
+			steps = append(steps, MFAStep{Serial: sessionSerial, Profile: c.Roles[0].Name, Session: true, Hop: -1})
 		case c.Root.MFASerial != "":
 			sessionSerial = c.Root.MFASerial
 			steps = append(steps, MFAStep{Serial: sessionSerial, Profile: c.Root.Profile, Session: true, Hop: -1})
 		}
 	}
 	for i, h := range c.Roles {
-		if h.MFASerial == "" || (i == 0 && sessionSerial != "") {
+		if h.MFASerial() == "" || (i == 0 && sessionSerial != "") {
 			continue
 		}
-		steps = append(steps, MFAStep{Serial: h.MFASerial, Profile: h.Profile, Hop: i})
+		steps = append(steps, MFAStep{Serial: h.MFASerial(), Profile: h.Name, Hop: i})
 	}
 	return steps
 }

@@ -324,16 +324,16 @@ func (d detailModel) lines(width int) []string {
 		}
 		mfaAt(-2, root.Profile)
 		for i, h := range p.Chain.Roles {
-			line := fmt.Sprintf(" %d → %s", i+2, h.Profile)
-			if ps := short(h.Pos); ps != "" {
+			line := fmt.Sprintf(" %d → %s", i+2, h.Name)
+			if ps := short(h.RoleARNPos()); ps != "" {
 				line += "  " + ps
 			}
 			t.text(st.Value, line, 5)
-			t.text(st.Dim, "     "+h.RoleARN, 5)
-			if h.ExternalID != "" {
-				t.text(st.Dim, "     external id "+h.ExternalID, 5)
+			t.text(st.Dim, "     "+h.RoleARN(), 5)
+			if h.ExternalID() != "" {
+				t.text(st.Dim, "     external id "+h.ExternalID(), 5)
 			}
-			mfaAt(i, h.Profile)
+			mfaAt(i, h.Name)
 		}
 		t.blank()
 	}

@@ -418,28 +418,24 @@ func testSet() *profiles.Set {
 			{Key: "aws_secret_access_key", Value: profiles.Value{Value: "example-secret", Pos: pos(cred, 3)}}}}
 	root := &profiles.Root{Kind: profiles.RootStatic, Profile: "dev-user", Pos: pos(cred, 2), AccessKeyID: "AKIAEXAMPLEUSER0001"}
 	user.Chain = &profiles.Chain{Root: root}
-	role := func(name, arn string, line int, hops ...profiles.RoleHop) *profiles.Profile {
+	role := func(name, arn string, line int, hops ...*profiles.Profile) *profiles.Profile {
 		p := &profiles.Profile{Name: name, Kind: profiles.KindRole, Pos: pos(cfg, line),
 			Props: profiles.Props{
 				{Key: "role_arn", Value: profiles.Value{Value: arn, Pos: pos(cfg, line+1)}},
 				{Key: "source_profile", Value: profiles.Value{Value: "dev-user", Pos: pos(cfg, line+2)}},
 				{Key: "region", Value: profiles.Value{Value: "eu-west-1", Pos: pos(cfg, line+3)}},
 			}}
-		hop := profiles.RoleHop{Profile: name, Pos: pos(cfg, line+1), RoleARN: arn}
-		p.Chain = &profiles.Chain{Root: root, Roles: append(hops, hop)}
+		p.Chain = &profiles.Chain{Root: root, Roles: append(hops, p)}
 		return p
 	}
 	prod := role("prod-admin", "arn:aws:iam::222222222222:role/Admin", 10)
 	prod.Props = append(prod.Props, profiles.Prop{Key: "external_id", Value: profiles.Value{Value: "ext-7788", Pos: pos(cfg, 14)}})
-	prod.Chain.Roles[0].ExternalID = "ext-7788"
 	stage := role("staging-read", "arn:aws:iam::333333333333:role/ReadOnly", 20)
 	stage.Props[2].Value.Value = "ap-southeast-2"
-	orgHop := profiles.RoleHop{Profile: "prod-admin", Pos: pos(cfg, 11), RoleARN: prod.RoleARN(), ExternalID: "ext-7788"}
-	chain := role("audit-chained", "arn:aws:iam::444444444444:role/Audit", 30, orgHop)
+	chain := role("audit-chained", "arn:aws:iam::444444444444:role/Audit", 30, prod)
 	chain.Props[1].Value.Value = "prod-admin"
 	mfa := role("billing-mfa", "arn:aws:iam::555555555555:role/Billing", 40)
 	mfa.Props = append(mfa.Props, profiles.Prop{Key: "mfa_serial", Value: profiles.Value{Value: "arn:aws:iam::111111111111:mfa/alice", Pos: pos(cfg, 44)}})
-	mfa.Chain.Roles[0].MFASerial = mfa.MFASerial()
 	imds := role("ec2-deploy", "arn:aws:iam::666666666666:role/Deploy", 50)
 	imds.Chain.Root = &profiles.Root{Kind: profiles.RootIMDS, Profile: "ec2-deploy", Pos: pos(cfg, 52)}
 	broken := &profiles.Profile{Name: "loop-a", Kind: profiles.KindRole, Pos: pos(cfg, 60),

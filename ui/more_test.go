@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/rolecall/rolecall/profiles"
 	"image/color"
 	"strings"
 	"testing"
@@ -207,8 +208,9 @@ func TestUIAsksSessionForEveryRule(t *testing.T) {
 		// roles a device: the first buys the MFA session, the second goes
 		// with audit-chained's own AssumeRole.
 		p := f.set.Get("audit-chained")
-		p.Chain.Roles[0].MFASerial = "arn:aws:iam::111111111111:mfa/x"
-		p.Chain.Roles[1].MFASerial = "arn:aws:iam::111111111111:mfa/y"
+		for i, r := range p.Chain.Roles {
+			r.Props = append(r.Props, profiles.Prop{Key: "mfa_serial", Value: profiles.Value{Value: "arn:aws:iam::111111111111:mfa/" + "xy"[i:i+1]}})
+		}
 		plan, err := f.real.Plan("audit-chained")
 		if err != nil || len(plan.MFA) != 2 {
 			t.Fatalf("plan %+v, %v", plan, err)

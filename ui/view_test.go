@@ -314,7 +314,6 @@ func TestEveryValueIsEscaped(t *testing.T) {
 	p.Name = "prod" + title
 	p.Props[2].Value.Value = "eu" + clear
 	p.Props[0].Value.Value += osc52
-	p.Chain.Roles[0].RoleARN = p.RoleARN()
 	set.Problems = append(set.Problems, fmt.Errorf("config:1: bad line %s", clear))
 	for _, q := range set.Profiles {
 		if q.Name == "loop-a" {
