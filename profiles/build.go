@@ -18,50 +18,46 @@ func build(m *merged) *Set {
 		Problems:    slices.Concat(m.problems, m.warnings),
 	}
 	for name, s := range m.ssoSessions {
-		set.SSOSessions[name] = &Section{Name: name, Pos: s.pos, Props: s.props, Sub: s.sub}
+		set.SSOSessions[name] = &Section{Name: name, Pos: s.Pos, Props: s.Props, Sub: s.Sub}
 	}
 	for name, s := range m.services {
-		set.Services[name] = &Section{Name: name, Pos: s.pos, Props: s.props, Sub: s.sub}
+		set.Services[name] = &Section{Name: name, Pos: s.Pos, Props: s.Props, Sub: s.Sub}
 	}
-	// The profiles are filled and resolved in the order they were read,
-	// which is the order of their sections and properties in memory, and
-	// listed by name through pointers sorted once.
-	all := make([]Profile, len(m.order)) // one allocation for every profile
-	secs := make([]*section, len(m.order))
+	// The profiles are filled and resolved where their sections were
+	// read, in the order they were read, which is the order of their
+	// properties in memory; they are listed by name through pointers
+	// sorted once.
+	all := make([]*section, len(m.order))
 	for i, name := range m.order {
-		secs[i] = m.profiles[name]
-		secs[i].idx = i
+		all[i] = m.profiles[name]
 		all[i].idx = int32(i)
 	}
 	// The list by name is sorted while the profiles are filled and
-	// resolved, which only need its length. Sorting name and pointer
-	// pairs compares names without reaching through a pointer for each.
+	// resolved, which only need its length. It sorts places in m.order,
+	// whose names lie side by side, rather than reach through a profile
+	// for each name it compares.
 	set.Profiles = set.Profiles[:len(all)]
 	var sorted sync.WaitGroup
 	sorted.Go(func() {
-		type named struct {
-			name string
-			p    *Profile
+		byName := make([]int32, len(all))
+		for i := range byName {
+			byName[i] = int32(i)
 		}
-		byName := make([]named, len(all))
-		for i, s := range secs {
-			byName[i] = named{s.name, &all[i]}
-		}
-		slices.SortFunc(byName, func(a, b named) int { return strings.Compare(a.name, b.name) })
+		slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(m.order[a], m.order[b]) })
 		for i, n := range byName {
-			set.Profiles[i] = n.p
+			set.Profiles[i] = &all[n].Profile
 		}
 	})
 	defer sorted.Wait()
 	halves(len(all), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			fillProfile(&all[i], secs[i])
+			fillProfile(all[i])
 		}
 	})
-	for i := range all {
-		if src := all[i].SourceProfile(); src != "" {
+	for _, s := range all {
+		if src := s.SourceProfile(); src != "" {
 			if src := m.profiles[src]; src != nil {
-				all[i].src = &all[src.idx]
+				s.src = &src.Profile
 			}
 		}
 	}
@@ -72,7 +68,7 @@ func build(m *merged) *Set {
 		r := &resolver{roots: roots, mark: make([]uint32, len(all)),
 			budget: (hi-lo)*deepHopsPerProfile + hopsSpare*(hi-lo)/max(len(all), 1)}
 		for i := lo; i < hi; i++ {
-			p := &all[i]
+			p := &all[i].Profile
 			if p.Err != nil || p.Kind == KindOther {
 				continue
 			}
@@ -126,14 +122,14 @@ const (
 	keyWebIdentity      = "web_identity_token_file"
 )
 
-func fillProfile(p *Profile, s *section) {
-	p.Name = s.name
-	p.Pos = s.pos
-	p.Props = s.props
-	p.Sub = s.sub
+// fillProfile works out, from the properties read, what the profile of
+// section s is: its kind, its duration, and its problem (the reader's
+// first, else a duration out of range).
+func fillProfile(s *section) {
+	p := &s.Profile
 	// One pass over the section for what decides the kind.
 	var roleARN, webIdentity, sso, process, keys bool
-	for _, prop := range s.props {
+	for _, prop := range s.Props {
 		v := prop.Value
 		if v.Value == "" {
 			continue
@@ -151,14 +147,19 @@ func fillProfile(p *Profile, s *section) {
 			keys = true
 		case keyDuration:
 			d, err := strconv.Atoi(v.Value)
+			var problem string
 			switch {
 			case err != nil && !isDigits(strings.TrimPrefix(v.Value, "-")):
-				p.Err = &Error{Pos: v.Pos, Profile: p.Name, Msg: "duration_seconds = " + strconv.Quote(v.Value) + " is not a number of seconds (use e.g. 3600)"}
+				problem = "duration_seconds = " + strconv.Quote(v.Value) + " is not a number of seconds (use e.g. 3600)"
 			case err != nil || d < int(MinDuration/time.Second) || d > int(MaxRoleDuration/time.Second):
-				p.Err = &Error{Pos: v.Pos, Profile: p.Name, Msg: "duration_seconds = " + v.Value +
-					" is out of range: STS accepts 900 (15 minutes) to 43200 (12 hours), and the role's own maximum"}
+				problem = "duration_seconds = " + v.Value +
+					" is out of range: STS accepts 900 (15 minutes) to 43200 (12 hours), and the role's own maximum"
 			default:
 				p.DurationSeconds = d
+			}
+			// A line of the section that could not be read comes first.
+			if problem != "" && p.Err == nil {
+				p.Err = &Error{Pos: v.Pos, Profile: p.Name, Msg: problem}
 			}
 		}
 	}
@@ -175,9 +176,6 @@ func fillProfile(p *Profile, s *section) {
 		p.Kind = KindStatic
 	default:
 		p.Kind = KindOther
-	}
-	if len(s.errs) > 0 {
-		p.Err = s.errs[0]
 	}
 }
 

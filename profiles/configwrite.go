@@ -263,7 +263,7 @@ func checkGenerated(path, old, out string, written map[string]bool) error {
 	}
 	for name := range written {
 		s := after.profiles[name]
-		if s == nil || s.props.Get(keySSOAccountID).Value == "" {
+		if s == nil || s.Props.Get(keySSOAccountID).Value == "" {
 			return fmt.Errorf("profile %s would not read back from %s as written; nothing was written", name, path)
 		}
 	}

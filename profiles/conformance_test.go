@@ -31,10 +31,10 @@ func view(secs map[string]*section, raw bool) parsedView {
 	out := parsedView{}
 	for name, s := range secs {
 		m := map[string]any{}
-		for _, pr := range s.props {
+		for _, pr := range s.Props {
 			m[pr.Key] = pr.Value.Value
 		}
-		for k, sub := range s.sub {
+		for k, sub := range s.Sub {
 			if raw {
 				m[k] = s.raw[k].Value
 				continue

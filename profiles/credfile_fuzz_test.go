@@ -118,10 +118,10 @@ func readerView(t *testing.T, text string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for name, s := range p.profiles {
 		m := map[string]string{}
-		for _, pr := range s.props {
+		for _, pr := range s.Props {
 			m[pr.Key] = pr.Value.Value
 		}
-		for k, sub := range s.sub {
+		for k, sub := range s.Sub {
 			for sk, v := range sub {
 				m[k+"."+sk] = v.Value
 			}

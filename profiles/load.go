@@ -264,15 +264,15 @@ func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*
 		}
 		// Copy rather than write into the config section: credDefault
 		// and the config's own view must stay as read.
-		s := newSection(secProfile, name, base.pos)
-		s.props = slices.Clone(base.props)
-		for k, v := range base.sub {
+		s := newSection(secProfile, name, base.Pos)
+		s.Props = slices.Clone(base.Props)
+		for k, v := range base.Sub {
 			s.setSub(k, v)
 		}
-		for _, pr := range c.props {
+		for _, pr := range c.Props {
 			s.setProp(pr.Key, pr.Value)
 		}
-		for k, v := range c.sub {
+		for k, v := range c.Sub {
 			s.setSub(k, v)
 		}
 		if base.raw != nil || c.raw != nil {
@@ -284,7 +284,10 @@ func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*
 				s.raw[k] = v
 			}
 		}
-		s.errs = append(slices.Clip(base.errs), c.errs...)
+		s.Err = base.Err
+		if s.Err == nil {
+			s.Err = c.Err
+		}
 		m.profiles[name] = s
 	}
 	return m, nil
@@ -297,7 +300,7 @@ func defaultState(s *section) DefaultState {
 		return DefaultState{}
 	}
 	return defaultStateOf(func(key string) (string, bool) {
-		v, ok := s.props.Lookup(key)
+		v, ok := s.Props.Lookup(key)
 		return v.Value, ok
 	})
 }

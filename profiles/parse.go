@@ -75,15 +75,17 @@ func parseLines(data, file string, first, sections int, opt parseOptions) (*pars
 		}
 	}
 	p.flush()
-	p.out.props.openSection(nil)
+	p.out.arena.openSection(nil)
 	return p.out, nil
 }
 
 func (p *parser) problem(e *Error) {
 	p.out.problems = append(p.out.problems, e)
 	if p.cur != nil && p.cur.typ == secProfile {
-		e.Profile = p.cur.name
-		p.cur.errs = append(p.cur.errs, e)
+		e.Profile = p.cur.Name
+		if p.cur.Err == nil { // the profile's problem is its first
+			p.cur.Err = e
+		}
 	}
 }
 
@@ -105,7 +107,7 @@ func (p *parser) line(l string, n int) *Error {
 
 func (p *parser) header(l string, n int) *Error {
 	err := p.openHeader(l, n)
-	p.out.props.openSection(p.cur)
+	p.out.arena.openSection(p.cur)
 	return err
 }
 
@@ -212,7 +214,7 @@ func (p *parser) property(l string, n int) *Error {
 	if !p.sink {
 		// Set now so that a plain value costs no copy; continuations
 		// rewrite it in flush.
-		p.out.props.set(p.key, Value{Value: v, Pos: p.keyPos})
+		p.out.arena.set(p.key, Value{Value: v, Pos: p.keyPos})
 	}
 	return nil
 }
@@ -227,11 +229,14 @@ func (p *parser) continuation(t string, n int) *Error {
 	if !p.hasVal {
 		p.hasVal = true
 		if !p.subMode && !p.sink {
-			p.value.WriteString(p.cur.props.Get(p.key).Value)
+			p.value.WriteString(p.cur.Props.Get(p.key).Value)
 		}
 	}
-	p.value.WriteByte('\n')
-	p.value.WriteString(t)
+	if !p.subMode || p.opt.raw {
+		// A block's raw text is only kept when asked for.
+		p.value.WriteByte('\n')
+		p.value.WriteString(t)
+	}
 	if !p.subMode {
 		return nil
 	}
@@ -260,14 +265,14 @@ func (p *parser) flush() {
 	}
 	v := Value{Value: p.value.String(), Pos: p.keyPos}
 	if !p.subMode {
-		p.out.props.set(p.key, v)
+		p.out.arena.set(p.key, v)
 		return
 	}
 	m := p.subMap
 	if m == nil {
 		m = map[string]Value{}
 	}
-	p.out.props.setSub(p.key, m)
+	p.out.arena.setSub(p.key, m)
 	if p.opt.raw {
 		if p.cur.raw == nil {
 			p.cur.raw = map[string]Value{}

@@ -18,23 +18,23 @@ func dumpParsed(p *parsed) string {
 	var b strings.Builder
 	value := func(v Value) string { return strconv.Quote(v.Value) + "@" + v.Pos.String() }
 	dumpSection := func(s *section) {
-		fmt.Fprintf(&b, "  [%s] %d %s\n", s.name, s.typ, s.pos)
-		for _, pr := range s.props {
+		fmt.Fprintf(&b, "  [%s] %d %s\n", s.Name, s.typ, s.Pos)
+		for _, pr := range s.Props {
 			fmt.Fprintf(&b, "    %s = %s\n", pr.Key, value(pr.Value))
 		}
-		for _, k := range slices.Sorted(mapKeys(s.sub)) {
-			for _, kk := range slices.Sorted(mapKeys(s.sub[k])) {
-				fmt.Fprintf(&b, "    %s.%s = %s\n", k, kk, value(s.sub[k][kk]))
+		for _, k := range slices.Sorted(mapKeys(s.Sub)) {
+			for _, kk := range slices.Sorted(mapKeys(s.Sub[k])) {
+				fmt.Fprintf(&b, "    %s.%s = %s\n", k, kk, value(s.Sub[k][kk]))
 			}
-			if s.sub[k] == nil {
+			if s.Sub[k] == nil {
 				fmt.Fprintf(&b, "    %s = nil block\n", k)
 			}
 		}
 		for _, k := range slices.Sorted(mapKeys(s.raw)) {
 			fmt.Fprintf(&b, "    raw %s = %s\n", k, value(s.raw[k]))
 		}
-		for _, e := range s.errs {
-			fmt.Fprintf(&b, "    error %s\n", e)
+		if s.Err != nil {
+			fmt.Fprintf(&b, "    error %s\n", s.Err)
 		}
 	}
 	for _, m := range []struct {

@@ -10,48 +10,44 @@ const (
 	secServices
 )
 
-// section is one section as read from one file, duplicates merged.
+// section is one section as read from one file, duplicates merged. It
+// holds the Profile a profile section becomes: the reader fills its Name,
+// Pos, Props and Sub, and build the rest in place, so that a profile is
+// not copied out of its section.
 type section struct {
-	typ   sectionType
-	name  string
-	pos   Pos
-	props Props
-	sub   map[string]map[string]Value
+	Profile
+	typ sectionType
 	// raw keeps each sub-property block as its raw text (what the older
 	// smithy-rs suite compares); only filled when the parser is asked to.
 	raw map[string]Value
-	// errs are lenient-mode problems found inside this section.
-	errs []*Error
-	// idx is the profile's place in Set.Profiles, once built.
-	idx int
 }
 
 func newSection(typ sectionType, name string, pos Pos) *section {
-	return &section{typ: typ, name: name, pos: pos}
+	return &section{typ: typ, Profile: Profile{Name: name, Pos: pos}}
 }
 
 // setProp sets a plain property, replacing a sub-property of the same name.
 // The parser grows sections through its arena first (propArena.set).
 func (s *section) setProp(key string, v Value) {
-	if i := s.props.index(key); i >= 0 {
-		s.props[i].Value = v
+	if i := s.Props.index(key); i >= 0 {
+		s.Props[i].Value = v
 	} else {
-		s.props = append(s.props, Prop{Key: key, Value: v})
+		s.Props = append(s.Props, Prop{Key: key, Value: v})
 	}
-	if s.sub != nil {
-		delete(s.sub, key)
+	if s.Sub != nil {
+		delete(s.Sub, key)
 	}
 }
 
 // setSub sets a sub-property block, replacing a plain property of the same
 // name; it returns whether it removed one.
 func (s *section) setSub(key string, m map[string]Value) bool {
-	if s.sub == nil {
-		s.sub = make(map[string]map[string]Value, 2)
+	if s.Sub == nil {
+		s.Sub = make(map[string]map[string]Value, 2)
 	}
-	s.sub[key] = m
-	if i := s.props.index(key); i >= 0 {
-		s.props = append(s.props[:i], s.props[i+1:]...)
+	s.Sub[key] = m
+	if i := s.Props.index(key); i >= 0 {
+		s.Props = append(s.Props[:i], s.Props[i+1:]...)
 		return true
 	}
 	return false
@@ -76,11 +72,11 @@ func (a *propArena) reserve(n int) {
 	}
 	var keep Props
 	if a.open != nil {
-		keep = a.open.props
+		keep = a.open.Props
 	}
 	a.buf = append(make([]Prop, 0, max(propChunk, 2*(len(keep)+n))), keep...)
 	if a.open != nil {
-		a.open.props = a.buf[:len(keep)]
+		a.open.Props = a.buf[:len(keep)]
 	}
 }
 
@@ -91,28 +87,28 @@ func (a *propArena) openSection(s *section) {
 	}
 	if a.open != nil {
 		// Closed: an append to it must never reach the next section.
-		a.open.props = a.open.props[:len(a.open.props):len(a.open.props)]
+		a.open.Props = a.open.Props[:len(a.open.Props):len(a.open.Props)]
 	}
 	a.open = nil
 	if s == nil {
 		return
 	}
-	old := s.props
+	old := s.Props
 	a.reserve(len(old) + 1)
 	start := len(a.buf)
 	a.buf = append(a.buf, old...)
-	s.props = a.buf[start:]
+	s.Props = a.buf[start:]
 	a.open = s
 }
 
 // set sets a plain property of the open section.
 func (a *propArena) set(key string, v Value) {
 	s := a.open
-	if s.props.index(key) < 0 {
+	if s.Props.index(key) < 0 {
 		// Grow the section in the arena; setProp then finds the new slot.
 		a.reserve(1)
 		a.buf = append(a.buf, Prop{Key: key})
-		s.props = a.buf[len(a.buf)-len(s.props)-1:]
+		s.Props = a.buf[len(a.buf)-len(s.Props)-1:]
 	}
 	s.setProp(key, v)
 }
@@ -139,7 +135,7 @@ type parsed struct {
 
 	// slab hands out sections in chunks: one allocation per 256.
 	slab  []section
-	props propArena
+	arena propArena
 }
 
 // section returns the named section, creating it: a duplicate section in
@@ -151,7 +147,7 @@ func (out *parsed) section(m map[string]*section, typ sectionType, name string, 
 	if len(out.slab) == cap(out.slab) {
 		out.slab = make([]section, 0, 256)
 	}
-	out.slab = append(out.slab, section{typ: typ, name: name, pos: pos})
+	out.slab = append(out.slab, section{typ: typ, Profile: Profile{Name: name, Pos: pos}})
 	s := &out.slab[len(out.slab)-1]
 	m[name] = s
 	if typ == secProfile {
