@@ -34,14 +34,15 @@ func view(secs map[string]*section, raw bool) parsedView {
 		for _, pr := range s.Props {
 			m[pr.Key] = pr.Value.Value
 		}
-		for k, sub := range s.Sub {
+		for _, b := range s.Sub {
+			k, sub := b.Key, b.Props
 			if raw {
 				m[k] = s.raw[k].Value
 				continue
 			}
 			sm := map[string]any{}
-			for sk, sv := range sub {
-				sm[sk] = sv.Value
+			for _, sv := range sub {
+				sm[sv.Key] = sv.Value.Value
 			}
 			m[k] = sm
 		}

@@ -121,9 +121,9 @@ func readerView(t *testing.T, text string) map[string]map[string]string {
 		for _, pr := range s.Props {
 			m[pr.Key] = pr.Value.Value
 		}
-		for k, sub := range s.Sub {
-			for sk, v := range sub {
-				m[k+"."+sk] = v.Value
+		for _, b := range s.Sub {
+			for _, v := range b.Props {
+				m[b.Key+"."+v.Key] = v.Value.Value
 			}
 		}
 		out[name] = m

@@ -38,7 +38,7 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("profile %q holds %s twice", p.Name, pr.Key)
 				}
 				seen[pr.Key] = true
-				if _, ok := p.Sub[pr.Key]; ok {
+				if _, ok := p.Sub.Lookup(pr.Key); ok {
 					t.Fatalf("profile %q holds %s both as a property and as a sub-property block", p.Name, pr.Key)
 				}
 			}

@@ -117,7 +117,7 @@ type Section struct {
 	Name  string
 	Pos   Pos
 	Props Props
-	Sub   map[string]map[string]Value
+	Sub   Blocks
 }
 
 // Get returns the profile with that name, or nil.
@@ -266,14 +266,14 @@ func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*
 		// and the config's own view must stay as read.
 		s := newSection(secProfile, name, base.Pos)
 		s.Props = slices.Clone(base.Props)
-		for k, v := range base.Sub {
-			s.setSub(k, v)
+		for _, b := range base.Sub {
+			s.setSub(b.Key, b.Props)
 		}
 		for _, pr := range c.Props {
 			s.setProp(pr.Key, pr.Value)
 		}
-		for k, v := range c.Sub {
-			s.setSub(k, v)
+		for _, b := range c.Sub {
+			s.setSub(b.Key, b.Props)
 		}
 		if base.raw != nil || c.raw != nil {
 			s.raw = map[string]Value{}

@@ -58,7 +58,7 @@ func TestLoadLenient(t *testing.T) {
 	}
 	// Sub-properties never leak into top-level keys, and dotted names do
 	// not inherit from their prefix.
-	if team := set.Get("team"); team.Sub["s3"]["addressing_style"].Value != "path" || team.Get("addressing_style") != "" {
+	if team := set.Get("team"); team.Sub.Get("s3").Get("addressing_style").Value != "path" || team.Get("addressing_style") != "" {
 		t.Errorf("s3 sub-properties wrong: %v / %v", team.Sub, team.Props)
 	}
 	if set.Get("team.dev").Region() != "" {
@@ -263,7 +263,7 @@ func TestPropsOfInterleavedSections(t *testing.T) {
 			}
 		}
 	}
-	if got := set.Get("b").Sub["s3"]["addressing_style"].Value; got != "path" {
+	if got := set.Get("b").Sub.Get("s3").Get("addressing_style").Value; got != "path" {
 		t.Errorf("b's s3 block lost its addressing_style: %q", got)
 	}
 	a := set.Get("a")
@@ -288,7 +288,7 @@ func TestCredentialsValueReplacesConfigSubProperties(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := set.Get("x")
-	if p == nil || p.Props.Get("s3").Value != "plain" || len(p.Sub["s3"]) != 0 {
-		t.Errorf("profile x: s3 = %q with sub-properties %v; want the credentials file's plain value alone", p.Props.Get("s3").Value, p.Sub["s3"])
+	if p == nil || p.Props.Get("s3").Value != "plain" || len(p.Sub.Get("s3")) != 0 {
+		t.Errorf("profile x: s3 = %q with sub-properties %v; want the credentials file's plain value alone", p.Props.Get("s3").Value, p.Sub.Get("s3"))
 	}
 }

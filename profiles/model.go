@@ -95,6 +95,34 @@ func (ps Props) Map() map[string]Value {
 	return m
 }
 
+// Block is one sub-property block: a property with no value followed by
+// indented name = value lines, as "s3 =" then "  addressing_style = path".
+type Block struct {
+	Key   string // lower-cased
+	Props Props  // lower-cased keys; the last value of a key wins
+}
+
+// Blocks are a section's sub-property blocks, in the order they were first
+// set. A slice for the same reason as Props: a profile holds one or two.
+type Blocks []Block
+
+// Lookup returns the properties of block key (lower-cased) and whether it
+// is set.
+func (bs Blocks) Lookup(key string) (Props, bool) {
+	for i := range bs {
+		if bs[i].Key == key {
+			return bs[i].Props, true
+		}
+	}
+	return nil, false
+}
+
+// Get returns the properties of block key (lower-cased), or nil.
+func (bs Blocks) Get(key string) Props {
+	ps, _ := bs.Lookup(key)
+	return ps
+}
+
 func (ps Props) index(key string) int {
 	for i := range ps {
 		if ps[i].Key == key {
@@ -116,8 +144,8 @@ type Profile struct {
 	// Props holds every top-level property, lower-cased keys, with position.
 	// Sub-property blocks (s3 = ...) are not in Props but in Sub.
 	Props Props
-	// Sub holds sub-property blocks: Sub["s3"]["addressing_style"].
-	Sub map[string]map[string]Value
+	// Sub holds sub-property blocks: Sub.Get("s3").Get("addressing_style").
+	Sub Blocks
 
 	// DurationSeconds is duration_seconds, checked; 0 when unset.
 	DurationSeconds int

@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -27,9 +28,9 @@ type parser struct {
 	inSec   bool     // a section header (even an ignored one) was seen
 	key     string   // the property continuations apply to; "" for none
 	keyPos  Pos
-	sink    bool // the current property is ignored (invalid name or section)
-	subMode bool // the current property opened a sub-property block
-	subMap  map[string]Value
+	sink    bool  // the current property is ignored (invalid name or section)
+	subMode bool  // the current property opened a sub-property block
+	subBuf  Props // the block being read; copied out whole when it ends
 	value   strings.Builder
 	hasVal  bool
 }
@@ -208,7 +209,7 @@ func (p *parser) property(l string, n int) *Error {
 	p.keyPos = Pos{File: p.file, Line: n}
 	p.sink = p.cur == nil || !validName(key)
 	p.subMode = v == ""
-	p.subMap = nil
+	p.subBuf = p.subBuf[:0]
 	p.value.Reset()
 	p.hasVal = false
 	if !p.sink {
@@ -251,10 +252,13 @@ func (p *parser) continuation(t string, n int) *Error {
 	if p.sink || !validName(k) {
 		return nil
 	}
-	if p.subMap == nil {
-		p.subMap = make(map[string]Value, 4)
+	k = strings.ToLower(k)
+	v := Value{Value: trimSpace(t[eq+1:]), Pos: Pos{File: p.file, Line: n}}
+	if i := p.subBuf.index(k); i >= 0 {
+		p.subBuf[i].Value = v
+	} else {
+		p.subBuf = append(p.subBuf, Prop{Key: k, Value: v})
 	}
-	p.subMap[strings.ToLower(k)] = Value{Value: trimSpace(t[eq+1:]), Pos: Pos{File: p.file, Line: n}}
 	return nil
 }
 
@@ -268,11 +272,7 @@ func (p *parser) flush() {
 		p.out.arena.set(p.key, v)
 		return
 	}
-	m := p.subMap
-	if m == nil {
-		m = map[string]Value{}
-	}
-	p.out.arena.setSub(p.key, m)
+	p.out.arena.setSub(p.key, slices.Clone(p.subBuf))
 	if p.opt.raw {
 		if p.cur.raw == nil {
 			p.cur.raw = map[string]Value{}

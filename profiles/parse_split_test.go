@@ -22,12 +22,10 @@ func dumpParsed(p *parsed) string {
 		for _, pr := range s.Props {
 			fmt.Fprintf(&b, "    %s = %s\n", pr.Key, value(pr.Value))
 		}
-		for _, k := range slices.Sorted(mapKeys(s.Sub)) {
-			for _, kk := range slices.Sorted(mapKeys(s.Sub[k])) {
-				fmt.Fprintf(&b, "    %s.%s = %s\n", k, kk, value(s.Sub[k][kk]))
-			}
-			if s.Sub[k] == nil {
-				fmt.Fprintf(&b, "    %s = nil block\n", k)
+		for _, blk := range s.Sub {
+			fmt.Fprintf(&b, "    block %s\n", blk.Key)
+			for _, pr := range blk.Props {
+				fmt.Fprintf(&b, "    %s.%s = %s\n", blk.Key, pr.Key, value(pr.Value))
 			}
 		}
 		for _, k := range slices.Sorted(mapKeys(s.raw)) {

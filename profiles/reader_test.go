@@ -201,12 +201,12 @@ func TestReaderRules(t *testing.T) {
 				}
 				wantSub := tc.sub[name]
 				if len(p.Sub) != len(wantSub) {
-					t.Errorf("profile %q has sub-property blocks %v, want %v", name, slices.Sorted(maps.Keys(p.Sub)), slices.Sorted(maps.Keys(wantSub)))
+					t.Errorf("profile %q has sub-property blocks %v, want %v", name, p.Sub, slices.Sorted(maps.Keys(wantSub)))
 				}
 				for block, subs := range wantSub {
 					got := map[string]string{}
-					for k, v := range p.Sub[block] {
-						got[k] = v.Value
+					for _, v := range p.Sub.Get(block) {
+						got[v.Key] = v.Value.Value
 					}
 					if !maps.Equal(got, subs) {
 						t.Errorf("profile %q: %s = %q, want %q", name, block, got, subs)

@@ -1,5 +1,7 @@
 package profiles
 
+import "slices"
+
 // Sections as read from one file, and the arena their properties live in.
 
 type sectionType uint8
@@ -34,18 +36,19 @@ func (s *section) setProp(key string, v Value) {
 	} else {
 		s.Props = append(s.Props, Prop{Key: key, Value: v})
 	}
-	if s.Sub != nil {
-		delete(s.Sub, key)
+	if i := s.Sub.index(key); i >= 0 {
+		s.Sub = slices.Delete(s.Sub, i, i+1)
 	}
 }
 
 // setSub sets a sub-property block, replacing a plain property of the same
 // name; it returns whether it removed one.
-func (s *section) setSub(key string, m map[string]Value) bool {
-	if s.Sub == nil {
-		s.Sub = make(map[string]map[string]Value, 2)
+func (s *section) setSub(key string, block Props) bool {
+	if i := s.Sub.index(key); i >= 0 {
+		s.Sub[i].Props = block
+	} else {
+		s.Sub = append(s.Sub, Block{Key: key, Props: block})
 	}
-	s.Sub[key] = m
 	if i := s.Props.index(key); i >= 0 {
 		s.Props = append(s.Props[:i], s.Props[i+1:]...)
 		return true
@@ -114,8 +117,8 @@ func (a *propArena) set(key string, v Value) {
 }
 
 // setSub sets a sub-property block of the open section.
-func (a *propArena) setSub(key string, m map[string]Value) {
-	if a.open.setSub(key, m) {
+func (a *propArena) setSub(key string, block Props) {
+	if a.open.setSub(key, block) {
 		a.buf = a.buf[:len(a.buf)-1]
 	}
 }
@@ -154,4 +157,13 @@ func (out *parsed) section(m map[string]*section, typ sectionType, name string, 
 		out.order = append(out.order, name)
 	}
 	return s
+}
+
+func (bs Blocks) index(key string) int {
+	for i := range bs {
+		if bs[i].Key == key {
+			return i
+		}
+	}
+	return -1
 }

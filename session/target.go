@@ -119,7 +119,7 @@ func (m *Manager) serviceEndpoint(p *profiles.Profile, envID, key string) string
 	}
 	if p.Services() != "" && m.set != nil {
 		if s := m.set.Services[p.Services()]; s != nil {
-			if v := s.Sub[key]["endpoint_url"].Value; v != "" {
+			if v := s.Sub.Get(key).Get("endpoint_url").Value; v != "" {
 				return v
 			}
 		}
