@@ -107,13 +107,20 @@ func (a *propArena) openSection(s *section) {
 // set sets a plain property of the open section.
 func (a *propArena) set(key string, v Value) {
 	s := a.open
-	if s.Props.index(key) < 0 {
-		// Grow the section in the arena; setProp then finds the new slot.
-		a.reserve(1)
-		a.buf = append(a.buf, Prop{Key: key})
-		s.Props = a.buf[len(a.buf)-len(s.Props)-1:]
+	if s.Props.index(key) >= 0 {
+		s.setProp(key, v)
+		return
 	}
-	s.setProp(key, v)
+	// A new key: grow the section in the arena, and drop a sub-property
+	// block of that name.
+	a.reserve(1)
+	a.buf = append(a.buf, Prop{Key: key, Value: v})
+	s.Props = a.buf[len(a.buf)-len(s.Props)-1:]
+	if len(s.Sub) > 0 {
+		if i := s.Sub.index(key); i >= 0 {
+			s.Sub = slices.Delete(s.Sub, i, i+1)
+		}
+	}
 }
 
 // setSub sets a sub-property block of the open section.

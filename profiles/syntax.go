@@ -54,7 +54,10 @@ func kindOf(l string, open bool) lineKind {
 // line, and false when the line is not a well-formed header: after the
 // closing bracket only a comment may follow.
 func parseHeader(l string) (name string, ok bool) {
-	if i := strings.IndexAny(l, "#;"); i >= 0 {
+	if i := strings.IndexByte(l, '#'); i >= 0 {
+		l = l[:i]
+	}
+	if i := strings.IndexByte(l, ';'); i >= 0 {
 		l = l[:i]
 	}
 	l = trimSpace(l)
@@ -69,12 +72,7 @@ func parseHeader(l string) (name string, ok bool) {
 // not a property; a property line that fails closes the open property.
 func splitProperty(l string) (key, value, msg string) {
 	// '#' or ';' starts a comment only after whitespace: value;x stays.
-	for i := 1; i < len(l); i++ {
-		if (l[i] == '#' || l[i] == ';') && isSpace(l[i-1]) {
-			l = l[:i]
-			break
-		}
-	}
+	l = cutComment(l)
 	eq := strings.IndexByte(l, '=')
 	if eq < 0 {
 		return "", "", msgNoEquals
@@ -84,6 +82,28 @@ func splitProperty(l string) (key, value, msg string) {
 		return "", "", msgNoName
 	}
 	return key, trimSpace(l[eq+1:]), ""
+}
+
+// cutComment cuts l before the first '#' or ';' that follows whitespace.
+// Most lines hold neither, which two byte searches tell at once.
+func cutComment(l string) string {
+	hash, semi := strings.IndexByte(l, '#'), strings.IndexByte(l, ';')
+	if hash < 0 && semi < 0 {
+		return l
+	}
+	start := len(l)
+	if hash >= 0 {
+		start = hash
+	}
+	if semi >= 0 && semi < start {
+		start = semi
+	}
+	for i := max(start, 1); i < len(l); i++ {
+		if (l[i] == '#' || l[i] == ';') && isSpace(l[i-1]) {
+			return l[:i]
+		}
+	}
+	return l
 }
 
 // nameChars are the characters allowed in section and property names.
