@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/termsafe"
 	"github.com/rolecall/rolecall/profiles"
@@ -332,8 +333,11 @@ func appendChain(b []byte, p *profiles.Profile) ([]byte, int) {
 // region holding ESC [2J must not clear the screen, nor a tab shift the
 // columns) and returns its width.
 func appendClean(b []byte, s string) ([]byte, int) {
+	if termsafe.PlainASCII(s) { // nearly every cell: as it is, a column per byte
+		return append(b, s...), len(s)
+	}
 	s = termsafe.Clean(s)
-	return append(b, s...), termsafe.Width(s)
+	return append(b, s...), utf8.RuneCountInString(s)
 }
 
 func dash(s string) string {

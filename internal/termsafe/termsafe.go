@@ -65,16 +65,17 @@ func Safe(s string) bool { return firstUnsafe(s) < 0 }
 // Width is the number of characters of Clean(s), worked out without
 // building it: a column measures every cell before it writes one.
 func Width(s string) int {
-	if plainASCII(s) {
+	if PlainASCII(s) {
 		return len(s)
 	}
 	return utf8.RuneCountInString(Clean(s))
 }
 
-// plainASCII reports whether every byte of s is printable ASCII (0x20 to
-// 0x7e), which is what nearly every name, ARN and region is: eight bytes
-// at a time, the rest one by one.
-func plainASCII(s string) bool {
+// PlainASCII reports whether every byte of s is printable ASCII (0x20 to
+// 0x7e), which is what nearly every name, ARN and region is: such a string
+// is safe as it is and one column per byte wide. It reads eight bytes at a
+// time.
+func PlainASCII(s string) bool {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
@@ -100,7 +101,7 @@ func plainASCII(s string) bool {
 }
 
 func firstUnsafe(s string) int {
-	if plainASCII(s) {
+	if PlainASCII(s) {
 		return -1
 	}
 	for i := 0; i < len(s); {

@@ -56,8 +56,8 @@ func TestPlainASCIIByteByByte(t *testing.T) {
 						b[i] = fill
 					}
 					b[at] = byte(c)
-					if got, want := plainASCII(string(b)), plain(string(b)); got != want {
-						t.Fatalf("plainASCII(%q) = %v, want %v", b, got, want)
+					if got, want := PlainASCII(string(b)), plain(string(b)); got != want {
+						t.Fatalf("PlainASCII(%q) = %v, want %v", b, got, want)
 					}
 				}
 			}
