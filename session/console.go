@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -213,7 +212,7 @@ func (m *Manager) federationToken(ctx context.Context, p *profiles.Profile, user
 func federationName(getenv func(string) string) string {
 	name := "rolecall"
 	for _, k := range []string{"USER", "LOGNAME", "USERNAME"} {
-		if u := notSessionNameChar.ReplaceAllString(getenv(k), "_"); u != "" {
+		if u := asNameChars(getenv(k)); u != "" {
 			name += "-" + u
 			break
 		}
@@ -264,7 +263,14 @@ var consoleServices = map[string]string{
 // globalServices have no region in their console URL.
 var globalServices = map[string]bool{"iam": true, "route53": true, "billing": true, "organizations": true}
 
-var serviceName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+// isServiceName reports whether s can be a console service's name: a
+// lower-case letter or digit, then up to 39 of those or -.
+func isServiceName(s string) bool {
+	if s == "" || len(s) > 40 || s[0] == '-' {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' }) < 0
+}
 
 // consoleDestination is the page the console opens: a URL of the
 // partition's console as given, a known service's page, or the home page,
@@ -289,7 +295,7 @@ func consoleDestination(profile string, part Partition, region, dest string) (st
 		}
 		return u, nil
 	}
-	if !serviceName.MatchString(name) {
+	if !isServiceName(name) {
 		return "", usageErr(profile, fmt.Sprintf("--destination %q is neither a console URL nor a service name such as s3 or ec2", dest))
 	}
 	path, ok := consoleServices[name]

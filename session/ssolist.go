@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"sync"
 	"time"
@@ -17,11 +16,6 @@ import (
 // ssoListWorkers bounds the ListAccountRoles calls in flight: enough for
 // an organisation of hundreds of accounts, few enough not to be throttled.
 const ssoListWorkers = 4
-
-var (
-	accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
-	roleNameRE  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-)
 
 // SSOAssignments lists every account and role the logged-in user of an
 // sso-session can reach (ListAccounts, then ListAccountRoles for each,
@@ -50,7 +44,7 @@ func (m *Manager) SSOAssignments(ctx context.Context, ssoSession string) ([]prof
 		}
 		for _, a := range out.AccountList {
 			id := aws.ToString(a.AccountId)
-			if !accountIDRE.MatchString(id) {
+			if !isAccountID(id) {
 				warnings = append(warnings, fmt.Sprintf("the SSO portal listed an account id %q, which is not 12 digits; skipped", id))
 				continue
 			}
@@ -74,7 +68,7 @@ func (m *Manager) SSOAssignments(ctx context.Context, ssoSession string) ([]prof
 				mu.Lock()
 				for _, r := range out.RoleList {
 					name := aws.ToString(r.RoleName)
-					if !roleNameRE.MatchString(name) {
+					if !isRoleName(name) {
 						warnings = append(warnings, fmt.Sprintf("the SSO portal listed a role %q in account %s, which is not a role name; skipped", name, a.AccountID))
 						continue
 					}

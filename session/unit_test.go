@@ -230,3 +230,30 @@ func TestErrorsUsersCanActOn(t *testing.T) {
 		})
 	}
 }
+
+// TestNameRules: the character rules of role session names, federated
+// user names, role names, account ids and console services, checked
+// against the regular expressions IAM documents for them.
+func TestNameRules(t *testing.T) {
+	sessionChars := regexp.MustCompile(`[^\w+=,.@-]`)
+	roleName := regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	accountID := regexp.MustCompile(`^[0-9]{12}$`)
+	service := regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	inputs := []string{"", "a", "alice", "Alice_B+=,.@-9", "al ice", "älice", "a\xffb", "日本", "x/y", "tab\there",
+		"123456789012", "12345678901", "1234567890123", "12345678901a", "s3", "-s3", "ec2-instance-connect",
+		strings.Repeat("a", 40), strings.Repeat("a", 41), strings.Repeat("r", 64), strings.Repeat("r", 65), "UPPER"}
+	for _, s := range inputs {
+		if got, want := asNameChars(s), sessionChars.ReplaceAllString(s, "_"); got != want {
+			t.Errorf("asNameChars(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := isRoleName(s), roleName.MatchString(s); got != want {
+			t.Errorf("isRoleName(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isAccountID(s), accountID.MatchString(s); got != want {
+			t.Errorf("isAccountID(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isServiceName(s), service.MatchString(s); got != want {
+			t.Errorf("isServiceName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
