@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -38,12 +39,18 @@ type GeneratedResult struct {
 	Changed bool
 }
 
+// The expressions of SSOProfiles, compiled on first use rather than when
+// any command starts.
 var (
-	unsafeNameRun = regexp.MustCompile(`[^A-Za-z0-9._@+=/-]+`)
-	regionRE      = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
-	sessionNameRE = regexp.MustCompile(`^[A-Za-z0-9._@+=/-]+$`)
-	headerRE      = regexp.MustCompile(`^\s*\[\s*(?:profile\s+)?([^\]]*?)\s*\]`)
+	unsafeNameRun = lazyRE(`[^A-Za-z0-9._@+=/-]+`)
+	regionRE      = lazyRE(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
+	sessionNameRE = lazyRE(`^[A-Za-z0-9._@+=/-]+$`)
+	headerRE      = lazyRE(`^\s*\[\s*(?:profile\s+)?([^\]]*?)\s*\]`)
 )
+
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // SSOProfiles turns SSO assignments into profiles named by tmpl (a
 // text/template over AccountID, AccountName, RoleName, Email and
@@ -52,10 +59,10 @@ var (
 // share a name are told apart by their account id. region, when set, is
 // each profile's region.
 func SSOProfiles(ssoSession, region string, as []SSOAssignment, prefix, tmpl string) ([]GeneratedProfile, error) {
-	if !sessionNameRE.MatchString(ssoSession) {
+	if !sessionNameRE().MatchString(ssoSession) {
 		return nil, fmt.Errorf("sso-session name %q cannot go into a profile; use letters, digits and ._@+=/-", ssoSession)
 	}
-	if region != "" && !regionRE.MatchString(region) {
+	if region != "" && !regionRE().MatchString(region) {
 		return nil, fmt.Errorf("region %q is not an AWS region name such as eu-west-1", region)
 	}
 	if tmpl == "" {
@@ -75,9 +82,9 @@ func SSOProfiles(ssoSession, region string, as []SSOAssignment, prefix, tmpl str
 		if err != nil {
 			return nil, fmt.Errorf("--template %q: %v (fields: .AccountID .AccountName .RoleName .Email .SSOSession)", tmpl, err)
 		}
-		name := strings.Trim(unsafeNameRun.ReplaceAllString(prefix+b.String(), "-"), "-")
+		name := strings.Trim(unsafeNameRun().ReplaceAllString(prefix+b.String(), "-"), "-")
 		if name == "" || name == "default" {
-			name = strings.Trim(unsafeNameRun.ReplaceAllString(prefix+a.AccountID+"-"+a.RoleName, "-"), "-")
+			name = strings.Trim(unsafeNameRun().ReplaceAllString(prefix+a.AccountID+"-"+a.RoleName, "-"), "-")
 		}
 		if seen[name] > 0 {
 			name = unusedName(seen, name+"-"+a.AccountID)
@@ -163,7 +170,7 @@ func writeGenerated(path, data, ssoSession string, gens []GeneratedProfile) (str
 	// are what the last run generated.
 	users, before := map[string]bool{}, map[string]bool{}
 	for i, l := range lines {
-		m := headerRE.FindStringSubmatch(l)
+		m := headerRE().FindStringSubmatch(l)
 		if m == nil {
 			continue
 		}
