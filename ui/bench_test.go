@@ -2,12 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/rolecall/rolecall/internal/profilegen"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -49,6 +51,22 @@ func BenchmarkFirstFrame(b *testing.B) {
 			for b.Loop() {
 				m := benchModel(set)
 				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkPaintFirstFrame is start-up to the first frame on the terminal:
+// New, then the frame painted before the program starts, in 256 colours.
+func BenchmarkPaintFirstFrame(b *testing.B) {
+	for _, n := range []int{10, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			set := generatedSet(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := benchModel(set).PaintFirstFrame(io.Discard, colorprofile.ANSI256); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
