@@ -106,7 +106,15 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 	if term.profile != colorprofile.NoTTY {
 		popts = append(popts, tea.WithColorProfile(term.profile))
 	}
-	p := tea.NewProgram(model, popts...)
+	var root tea.Model = model
+	if term.paint {
+		// Frames go to the terminal as soon as they are built, not on the
+		// renderer's next tick.
+		screen := ui.NewScreen(os.Stdout, term.profile, term.width, term.height, os.Environ(), painted)
+		root = screen.Model(model)
+		popts = append(popts, tea.WithOutput(screen))
+	}
+	p := tea.NewProgram(root, popts...)
 	if term.askTmux {
 		go upgradeFromTmux(ctx, p, term.profile)
 	}

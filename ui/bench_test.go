@@ -80,6 +80,32 @@ func BenchmarkFilterKeystroke(b *testing.B) { benchFilterKey(b, "") }
 // BenchmarkFilterNarrowing is a key that extends an existing pattern.
 func BenchmarkFilterNarrowing(b *testing.B) { benchFilterKey(b, "p") }
 
+// BenchmarkScreenKeystroke is BenchmarkFilterKeystroke with the frame
+// drawn on the terminal (/dev/null) by Screen, as the program does: the
+// work between a key and its frame leaving the process.
+func BenchmarkScreenKeystroke(b *testing.B) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer null.Close()
+	s := NewScreen(null, colorprofile.ANSI256, 140, 40, nil, true)
+	m := s.Model(benchModel(generatedSet(b, 10000)))
+	m, _ = m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+	m.View()
+	key := tea.KeyPressMsg{Code: 'a', Text: "a"}
+	back := tea.KeyPressMsg{Code: tea.KeyBackspace}
+	b.ReportAllocs()
+	for b.Loop() {
+		m, _ = m.Update(key)
+		_ = m.View()
+		b.StopTimer()
+		m, _ = m.Update(back)
+		_ = m.View()
+		b.StartTimer()
+	}
+}
+
 // benchFilterKey times typing 'a' after typed, then takes it back.
 func benchFilterKey(b *testing.B, typed string) {
 	m := benchModel(generatedSet(b, 10000))
