@@ -102,7 +102,7 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 	})
 	painted := term.paint && model.PaintFirstFrame(os.Stdout, term.profile) == nil
 	resume()
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(framesPerSecond(g.Getenv))}
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(framesPerSecond(g.Getenv, term.paint))}
 	if term.profile != colorprofile.NoTTY {
 		popts = append(popts, tea.WithColorProfile(term.profile))
 	}
@@ -222,13 +222,18 @@ func setProcessEnv(env map[string]string) func() {
 	}
 }
 
-// framesPerSecond is how often the screen may be redrawn: 120 by default,
-// so that a key reaches the screen within 8 ms; ROLECALL_FPS lowers it (to
-// 30, say) where the renderer's wake-ups cost more than the latency is
-// worth, on battery.
-func framesPerSecond(getenv func(string) string) int {
+// framesPerSecond is how often Bubble Tea's renderer runs. Where the UI
+// draws its own frames (ui.Screen), the renderer only sets the terminal's
+// modes and passes on queries and clipboard writes: 30 times a second is
+// plenty, a quarter of the wake-ups. Where it draws every frame, 120, so
+// that a key reaches the screen within 8 ms. ROLECALL_FPS (1 to 120) sets
+// it, lower on battery, say.
+func framesPerSecond(getenv func(string) string, drawsItself bool) int {
 	if n, err := strconv.Atoi(getenv("ROLECALL_FPS")); err == nil && n >= 1 && n <= 120 {
 		return n
+	}
+	if drawsItself {
+		return 30
 	}
 	return 120
 }
