@@ -62,8 +62,9 @@ func (s *Screen) Model(m tea.Model) tea.Model { return screenModel{m: m, s: s} }
 
 // Write implements io.Writer: the renderer's output, passed on with the
 // whole frame drawn again behind it while the alternate screen is the
-// renderer's. A frame goes inside the renderer's synchronized update, if
-// it used one, so that the terminal shows both at once.
+// renderer's, unless it only asked the terminal something or set a mode
+// (keepsScreen). A frame goes inside the renderer's synchronized update,
+// if it used one, so that the terminal shows both at once.
 func (s *Screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -74,6 +75,9 @@ func (s *Screen) Write(p []byte) (int, error) {
 		s.active = true
 	case leave > enter:
 		s.active = false
+	}
+	if keepsScreen(p) {
+		return s.out.Write(p)
 	}
 	s.r.Erase()
 	if !s.active || s.content == "" {
@@ -196,4 +200,73 @@ func (sm screenModel) View() tea.View {
 	sm.s.draw(v.Content)
 	v.Content = " "
 	return v
+}
+
+// keepsScreen reports whether p only asks the terminal things or sets
+// modes that leave the screen, the cursor and the pen alone: queries
+// (DECRQM, OSC 11, XTGETTCAP, the keyboard protocol's), OSC strings (the
+// title, OSC 52 clipboard writes) and DEC private modes other than the
+// alternate screen's. Bubble Tea writes those at start-up and for a copy;
+// anything else may have moved or cleared something.
+func keepsScreen(p []byte) bool {
+	for i := 0; i < len(p); {
+		if p[i] != ansi.ESC || i+1 >= len(p) {
+			return false
+		}
+		switch p[i+1] {
+		case '[':
+			j := i + 2
+			for j < len(p) && (p[j] < 0x40 || p[j] > 0x7e) {
+				j++
+			}
+			if j >= len(p) {
+				return false
+			}
+			params, final := p[i+2:j], p[j]
+			if len(params) == 0 {
+				return false
+			}
+			switch params[0] {
+			case '?':
+				if (final == 'h' || final == 'l') && altScreenMode(params[1:]) {
+					return false
+				}
+			case '>', '=', '<':
+				// Keyboard protocol (kitty, modifyOtherKeys) and its
+				// queries, not SGR: a private marker first.
+			default:
+				return false
+			}
+			i = j + 1
+		case ']', 'P':
+			// OSC or DCS, to BEL or ST.
+			j := i + 2
+			for j < len(p) && p[j] != ansi.BEL && !(p[j] == ansi.ESC && j+1 < len(p) && p[j+1] == '\\') {
+				j++
+			}
+			switch {
+			case j >= len(p):
+				return false
+			case p[j] == ansi.BEL:
+				i = j + 1
+			default:
+				i = j + 2
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// altScreenMode reports whether DEC private mode parameters (after the
+// '?') name an alternate screen mode: 47, 1047, 1048 or 1049.
+func altScreenMode(params []byte) bool {
+	for _, m := range bytes.Split(params, []byte{';'}) {
+		switch string(m) {
+		case "47", "1047", "1048", "1049":
+			return true
+		}
+	}
+	return false
 }

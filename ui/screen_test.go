@@ -121,3 +121,52 @@ func TestScreenFollowsRenderer(t *testing.T) {
 		t.Fatalf("the frame was not drawn again once the renderer was back: %q", got)
 	}
 }
+
+// TestScreenKeepsScreen: what only asks the terminal something or sets a
+// mode is passed on alone; what may move the cursor, change the pen or
+// clear is followed by the whole frame.
+func TestScreenKeepsScreen(t *testing.T) {
+	for _, tc := range []struct {
+		p    string
+		keep bool
+	}{
+		{ansi.RequestModeSynchronizedOutput + ansi.RequestModeUnicodeCore + ansi.RequestBackgroundColor, true},
+		{ansi.SetSystemClipboard("secret"), true},
+		{ansi.SetWindowTitle("rolecall"), true},
+		{ansi.SetModeBracketedPaste + ansi.ResetModeTextCursorEnable + ansi.SetModifyOtherKeys2 + ansi.PushKittyKeyboard(1) + ansi.RequestKittyKeyboard, true},
+		{ansi.RequestTermcap("RGB"), true},
+		{ansi.SetModeAltScreenSaveCursor, false},
+		{ansi.ResetModeAltScreenSaveCursor, false},
+		{"\x1b[?1;1049h", false},
+		{ansi.CursorHomePosition, false},
+		{ansi.EraseEntireScreen, false},
+		{ansi.ResetStyle, false},
+		{"\x1b7", false},
+		{"x", false},
+		{"\x1b]11;?", false}, // unterminated
+		{"\x1b[?2004", false},
+	} {
+		if got := keepsScreen([]byte(tc.p)); got != tc.keep {
+			t.Errorf("keepsScreen(%q) = %v, want %v", tc.p, got, tc.keep)
+		}
+	}
+
+	m, _, _ := newTestModel(100, 30)
+	out := newScreenOut(t)
+	s := NewScreen(out.f, colorprofile.ANSI256, 100, 30, nil, true)
+	s.Model(m).View()
+	out.next()
+	query := ansi.RequestBackgroundColor
+	if _, err := s.Write([]byte(query)); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.next(); got != query {
+		t.Errorf("a query was followed by %d bytes more", len(got)-len(query))
+	}
+	if _, err := s.Write([]byte(ansi.EraseEntireScreen)); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.next(); !strings.Contains(ansi.Strip(got), "prod-admin") {
+		t.Errorf("a clear was not followed by the whole frame: %q", got)
+	}
+}
