@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
@@ -35,8 +36,9 @@ type Screen struct {
 	pending bytes.Buffer // what r has rendered, not yet written
 	cells   uv.ScreenBuffer
 	profile colorprofile.Profile
-	content string // the latest view's content
-	active  bool   // the alternate screen is the renderer's (or the first frame's)
+	content string   // the latest view's content
+	lines   []string // each row's text as drawn into cells (drawLines)
+	active  bool     // the alternate screen is the renderer's (or the first frame's)
 }
 
 // NewScreen returns the Screen for out, a terminal of the given size and
@@ -126,8 +128,7 @@ func (s *Screen) draw(content string) {
 // render diffs the latest content against the screen and returns what
 // changes it; s.mu is held.
 func (s *Screen) render() []byte {
-	s.cells.Clear()
-	uv.NewStyledString(s.content).Draw(s.cells, s.cells.Bounds())
+	s.lines = drawLines(s.cells, s.content, s.lines)
 	s.r.Render(s.cells.RenderBuffer)
 	_ = s.r.Flush() // into s.pending, which cannot fail
 	frame := bytes.Clone(s.pending.Bytes())
@@ -142,6 +143,7 @@ func (s *Screen) resize(w, h int) {
 		return
 	}
 	s.cells.Resize(w, h)
+	s.lines = nil
 	s.r.Resize(w, h)
 	s.r.Erase()
 }
@@ -161,6 +163,110 @@ func (s *Screen) setWidthMethod(m ansi.Method) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cells.Method = m
+	s.lines = nil
+}
+
+// drawLines draws content into cells line by line, skipping the lines
+// that are as they were (drawn holds each row's text from the last call),
+// and returns the rows' texts now. Only the lines drawn are marked for the
+// renderer to compare, so that a key that changes two lines costs two
+// lines, not the whole screen. A line is drawn with the SGR attributes
+// still in force from the lines above it in front (sgrCarry): parsed
+// alone, it must come out as it does within the whole content.
+func drawLines(cells uv.ScreenBuffer, content string, drawn []string) []string {
+	h, w := cells.Height(), cells.Width()
+	if strings.Contains(content, "\x1b]8;") {
+		// A hyperlink too would carry from line to line: the whole
+		// content, as Bubble Tea draws it.
+		cells.Clear()
+		uv.NewStyledString(content).Draw(cells, cells.Bounds())
+		return nil
+	}
+	rows := make([]string, 0, h)
+	carry := ""
+	for len(rows) < h {
+		line, rest, more := strings.Cut(content, "\n")
+		row := carry + line
+		rows = append(rows, row)
+		if y := len(rows) - 1; y >= len(drawn) || drawn[y] != row {
+			uv.NewStyledString(row).Draw(cells, uv.Rect(0, y, w, 1))
+		}
+		if !more {
+			break
+		}
+		carry = sgrCarry(carry, line)
+		content = rest
+	}
+	for y := len(rows); y < min(len(drawn), h); y++ {
+		if drawn[y] != "" {
+			cells.ClearArea(uv.Rect(0, y, w, 1))
+		}
+	}
+	for len(rows) < min(len(drawn), h) {
+		rows = append(rows, "")
+	}
+	return rows
+}
+
+// sgrCarry is the SGR attributes in force after line, given those in
+// force before it (carry): the SGR sequences since the last reset, which
+// the next line starts with.
+func sgrCarry(carry, line string) string {
+	for {
+		i := strings.Index(line, "\x1b[")
+		if i < 0 {
+			return carry
+		}
+		j := i + 2
+		for j < len(line) && (line[j] < 0x40 || line[j] > 0x7e) {
+			j++
+		}
+		if j >= len(line) {
+			return carry
+		}
+		if line[j] == 'm' {
+			if rest, reset := afterReset(line[i+2 : j]); reset {
+				carry = ""
+				if rest != "" {
+					carry = "\x1b[" + rest + "m"
+				}
+			} else {
+				carry += line[i : j+1]
+			}
+		}
+		line = line[j+1:]
+	}
+}
+
+// afterReset reports whether SGR parameters reset every attribute (an
+// empty or 0 parameter, not one inside an extended colour), and returns
+// the parameters after the last reset.
+func afterReset(params string) (rest string, reset bool) {
+	if params == "" {
+		return "", true
+	}
+	ps := strings.Split(params, ";")
+	last := -1
+	for k := 0; k < len(ps); k++ {
+		switch ps[k] {
+		case "", "0":
+			last = k
+		case "38", "48", "58":
+			// 5;n or 2;r;g;b follow; colons (38:5:n) are one parameter.
+			if k+1 < len(ps) {
+				switch ps[k+1] {
+				case "5":
+					k += 2
+				case "2":
+					k += 4
+				}
+			}
+		}
+	}
+	if last < 0 {
+		return "", false
+	}
+	return strings.Join(ps[last+1:], ";"), true
 }
 
 // screenModel is a model whose views Screen draws.

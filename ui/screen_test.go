@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -169,4 +170,37 @@ func TestScreenKeepsScreen(t *testing.T) {
 	if got := out.next(); !strings.Contains(ansi.Strip(got), "prod-admin") {
 		t.Errorf("a clear was not followed by the whole frame: %q", got)
 	}
+}
+
+// TestDrawLinesAsWhole: drawing only the lines that changed, each with the
+// attributes carried from the lines above, leaves every cell as drawing
+// the whole content does (what Bubble Tea's renderer does), frame after
+// frame: through the list, the filter, the help, the details, and text
+// whose style runs over several lines.
+func TestDrawLinesAsWhole(t *testing.T) {
+	m, _, _ := newTestModel(120, 35)
+	cells := uv.NewScreenBuffer(120, 35)
+	var drawn []string
+	check := func(step, content string) {
+		t.Helper()
+		drawn = drawLines(cells, content, drawn)
+		whole := uv.NewScreenBuffer(120, 35)
+		uv.NewStyledString(content).Draw(whole, whole.Bounds())
+		for y := range 35 {
+			for x := range 120 {
+				if a, b := cells.CellAt(x, y), whole.CellAt(x, y); !a.Equal(b) {
+					t.Fatalf("%s: cell %d,%d is %+v, drawn whole %+v", step, x, y, a, b)
+				}
+			}
+		}
+	}
+	check("first frame", m.View().Content)
+	for _, k := range []string{"down", "down", "up", "/", "c", "h", "a", "esc", "i", "?", "?", "i", "tab"} {
+		press(m, k)
+		check("after "+k, m.View().Content)
+	}
+	check("a style over three lines", "\x1b[1;38;5;12mbold\nstill bold\x1b[0;4m under\nunder\x1b[m plain")
+	check("reset inside a colour", "\x1b[38;5;0mblack\nstill black\x1b[48;2;0;0;0m\non black\x1b[0m\nplain")
+	check("fewer lines", "one\ntwo")
+	check("more again", m.View().Content)
 }
