@@ -102,7 +102,12 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 	})
 	painted := term.paint && model.PaintFirstFrame(os.Stdout, term.profile) == nil
 	resume()
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(framesPerSecond(g.Getenv, term.paint))}
+	// Signals end the program through ctx alone. Bubble Tea's own handler
+	// answers SIGTERM by sending a QuitMsg that nothing reads once ctx has
+	// ended the event loop, and its shutdown then waits for that handler
+	// for ever: a killed TUI stayed behind, about one time in three.
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler(),
+		tea.WithFPS(framesPerSecond(g.Getenv, term.paint))}
 	if term.profile != colorprofile.NoTTY {
 		popts = append(popts, tea.WithColorProfile(term.profile))
 	}
