@@ -355,8 +355,10 @@ case_tui() {
 	cat <<-'EOF'
 		  first frame: from the start of the process (in tmux: from respawning the pane) to the
 		  output holding the first profile's name. keystroke: from writing a key of "pla" to the
-		  first byte of the answer; settled: to its last byte (before 150 ms of quiet). rolecall
-		  gets "/" first (its filter key), untimed; granted's picker filters as you type.
+		  first byte of the answer; settled: to its last byte (before 150 ms of quiet). Each key
+		  goes a random 0-100 ms after the output went quiet, so that it meets a frame clock at
+		  any phase. rolecall gets "/" first (its filter key), untimed; granted's picker filters
+		  as you type.
 
 	EOF
 }

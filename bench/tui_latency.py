@@ -2,7 +2,7 @@
 """Time a terminal UI from the outside, through a real pseudo-terminal.
 
     bench/tui_latency.py [--runs N] [--size 120x35] [--marker TEXT]
-        [--prelude KEYS] [--keys abc] [--json] [--tmux] -- CMD ARGS...
+        [--prelude KEYS] [--keys abc] [--jitter MS] [--json] [--tmux] -- CMD ARGS...
 
 It starts CMD on a pty of the given size and reports, over N runs:
   first frame  from the start of the process to the first output that holds
@@ -15,6 +15,16 @@ It starts CMD on a pty of the given size and reports, over N runs:
                in pieces, when the frame is complete
 It prints min and median of each, in milliseconds. Nothing here is specific
 to rolecall; the same numbers can be taken for any program.
+
+Before each timed key it waits a random 0 to --jitter milliseconds (default
+100) after the output has gone quiet. A program that paints on a frame clock
+(Bubble Tea's renderer flushes on a ticker, 120 or 60 times a second) answers
+a key at its next tick; the quiet wait alone is a whole number of such
+periods (150 ms), so without the jitter every key lands just after a tick and
+waits nearly a whole frame: the worst case every time, not what a typist
+meets. 100 ms is a whole number of periods at 120, 60 and 30 frames a second,
+so the key's phase against the clock is uniform. --jitter 0 gives the old
+lock-step timing.
 
 --prelude KEYS are written after the first frame, untimed, before KEYS (for
 example "/" to open a filter). --json prints the samples instead, as one JSON
@@ -34,6 +44,7 @@ import fcntl
 import json
 import os
 import pty
+import random
 import re
 import select
 import shutil
@@ -83,7 +94,7 @@ def drain(fd, quiet):
         last = time.monotonic()
 
 
-def one_run(cmd, cols, rows, marker, prelude, keys, env):
+def one_run(cmd, cols, rows, marker, prelude, keys, env, jitter):
     pid, fd = pty.fork()
     if pid == 0:
         os.execvpe(cmd[0], cmd, env)
@@ -98,6 +109,7 @@ def one_run(cmd, cols, rows, marker, prelude, keys, env):
             os.write(fd, k.encode())
             drain(fd, 0.15)
         for k in keys:
+            time.sleep(random.uniform(0, jitter))
             t0 = time.monotonic()
             os.write(fd, k.encode())
             t1, _ = read_until(fd, t0 + 2)
@@ -227,7 +239,7 @@ def tmux_quote(word):
     return "'" + word.replace("'", "'\\''") + "'"
 
 
-def one_run_tmux(cmd, cols, rows, marker, prelude, keys, env):
+def one_run_tmux(cmd, cols, rows, marker, prelude, keys, env, jitter):
     c = Control(cols, rows, env)
     try:
         c.quiet(0.05)
@@ -242,6 +254,7 @@ def one_run_tmux(cmd, cols, rows, marker, prelude, keys, env):
                 c.send("send-keys -t %s -l %s" % (c.pane, tmux_quote(k)))
                 c.quiet(0.15)
             for k in keys:
+                time.sleep(random.uniform(0, jitter))
                 t0 = time.monotonic()
                 c.send("send-keys -t %s -l %s" % (c.pane, tmux_quote(k)))
                 t1 = c.output(t0 + 2)
@@ -268,6 +281,7 @@ def main():
     ap.add_argument("--marker", default="PROFILE")
     ap.add_argument("--keys", default="")
     ap.add_argument("--prelude", default="")
+    ap.add_argument("--jitter", type=float, default=100, help="ms, the most a key waits at random after quiet")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--tmux", action="store_true")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -284,7 +298,7 @@ def main():
             ap.error("--tmux: tmux is not installed")
     firsts, keys, settled = [], [], []
     for _ in range(a.runs):
-        f, k, st = run(cmd, cols, rows, a.marker, a.prelude, a.keys, env)
+        f, k, st = run(cmd, cols, rows, a.marker, a.prelude, a.keys, env, a.jitter / 1000)
         if f is not None:
             firsts.append(f)
         keys += k

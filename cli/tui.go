@@ -3,14 +3,18 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	xterm "github.com/charmbracelet/x/term"
 	"github.com/rolecall/rolecall/internal/sandbox"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -69,7 +73,7 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 		hint = sandbox.MFAHint
 		openURL = sb.OpenURL
 	}
-	resume := holdCollector() // until the first frame is built
+	resume := holdCollector() // until the first frame is painted
 	set, err := opts.load()
 	if err != nil {
 		resume()
@@ -81,6 +85,7 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 	mo.ShellGetenv = warnGetenv
 	mgr := session.New(set, mo)
 	noColor := g.Getenv("NO_COLOR") != ""
+	term := openTerminal(noColor)
 	model := ui.New(ui.Options{
 		Manager:  mgr,
 		Context:  ctx,
@@ -92,16 +97,105 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 		DemoHint: hint,
 		NoColor:  noColor,
 		OpenURL:  openURL,
+		Width:    term.width,
+		Height:   term.height,
 	})
+	painted := term.paint && model.PaintFirstFrame(os.Stdout, term.profile) == nil
 	resume()
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(framesPerSecond(g.Getenv))}
-	if noColor {
-		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	// Signals end the program through ctx alone. Bubble Tea's own handler
+	// answers SIGTERM by sending a QuitMsg that nothing reads once ctx has
+	// ended the event loop, and its shutdown then waits for that handler
+	// for ever: a killed TUI stayed behind, about one time in three.
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler(),
+		tea.WithFPS(framesPerSecond(g.Getenv, term.paint))}
+	if term.profile != colorprofile.NoTTY {
+		popts = append(popts, tea.WithColorProfile(term.profile))
 	}
-	if _, err := tea.NewProgram(model, popts...).Run(); err != nil && ctx.Err() == nil {
+	var root tea.Model = model
+	if term.paint {
+		// Frames go to the terminal as soon as they are built, not on the
+		// renderer's next tick.
+		screen := ui.NewScreen(os.Stdout, term.profile, term.width, term.height, os.Environ(), painted)
+		root = screen.Model(model)
+		popts = append(popts, tea.WithOutput(screen))
+	}
+	p := tea.NewProgram(root, popts...)
+	if term.askTmux {
+		go upgradeFromTmux(ctx, p, term.profile)
+	}
+	_, err = p.Run()
+	if err != nil && painted {
+		// The program may have stopped before its renderer took the
+		// screen over (raw mode refused, a kill in the first
+		// milliseconds), and then nothing leaves the alternate screen the
+		// first frame entered. Leaving it twice does no harm.
+		_, _ = io.WriteString(os.Stdout, ansi.ResetModeAltScreenSaveCursor+ansi.SetModeTextCursorEnable)
+	}
+	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("the terminal UI stopped: %w", err)
 	}
 	return nil
+}
+
+// terminal is what the TUI knows of the terminal before the program
+// starts: its size, its colour profile, and whether the first frame can
+// be painted at once (ui.Model.PaintFirstFrame).
+type terminal struct {
+	width, height int
+	profile       colorprofile.Profile // NoTTY: left to Bubble Tea
+	paint         bool
+	askTmux       bool // ask tmux for true colour once the program runs
+}
+
+// openTerminal looks at stdin and stdout as Bubble Tea will. The colour
+// profile is Bubble Tea's own detection (colorprofile.Detect: the
+// environment and terminfo) less its question to tmux: inside tmux that
+// starts "tmux info" and waits for its answer, 10 to 15 ms before the
+// first frame. upgradeFromTmux asks the same question once the first
+// frame is on the screen.
+func openTerminal(noColor bool) terminal {
+	var t terminal
+	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
+		// Bubble Tea opens the TTY itself, or there is no screen: it
+		// decides everything, as before.
+		if noColor {
+			t.profile = colorprofile.ASCII
+		}
+		return t
+	}
+	env := os.Environ()
+	inTmux := false
+	noTmux := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TMUX=") {
+			inTmux = kv != "TMUX="
+			continue
+		}
+		noTmux = append(noTmux, kv)
+	}
+	t.profile = colorprofile.Detect(os.Stdout, noTmux)
+	if noColor {
+		t.profile = min(t.profile, colorprofile.ASCII)
+	}
+	t.askTmux = inTmux && t.profile > colorprofile.ASCII && t.profile < colorprofile.TrueColor
+	if w, h, err := xterm.GetSize(os.Stdout.Fd()); err == nil && w > 0 && h > 0 {
+		t.width, t.height = w, h
+		t.paint = t.profile > colorprofile.NoTTY
+	}
+	return t
+}
+
+// upgradeFromTmux asks tmux whether the terminal outside it takes true
+// colour, as colorprofile.Detect does, and if so switches the renderer to
+// it and redraws the screen in the richer colours.
+func upgradeFromTmux(ctx context.Context, p *tea.Program, have colorprofile.Profile) {
+	if ctx.Err() != nil {
+		return
+	}
+	if got := colorprofile.Tmux(os.Environ()); got > have {
+		p.Send(tea.ColorProfileMsg{Profile: got})
+		p.Send(tea.ClearScreen())
+	}
 }
 
 // setProcessEnv points the whole process at the sandbox, so that no code
@@ -133,13 +227,18 @@ func setProcessEnv(env map[string]string) func() {
 	}
 }
 
-// framesPerSecond is how often the screen may be redrawn: 120 by default,
-// so that a key reaches the screen within 8 ms; ROLECALL_FPS lowers it (to
-// 30, say) where the renderer's wake-ups cost more than the latency is
-// worth, on battery.
-func framesPerSecond(getenv func(string) string) int {
+// framesPerSecond is how often Bubble Tea's renderer runs. Where the UI
+// draws its own frames (ui.Screen), the renderer only sets the terminal's
+// modes and passes on queries and clipboard writes: 30 times a second is
+// plenty, a quarter of the wake-ups. Where it draws every frame, 120, so
+// that a key reaches the screen within 8 ms. ROLECALL_FPS (1 to 120) sets
+// it, lower on battery, say.
+func framesPerSecond(getenv func(string) string, drawsItself bool) int {
 	if n, err := strconv.Atoi(getenv("ROLECALL_FPS")); err == nil && n >= 1 && n <= 120 {
 		return n
+	}
+	if drawsItself {
+		return 30
 	}
 	return 120
 }

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/rolecall/rolecall/internal/profilegen"
 	"github.com/rolecall/rolecall/profiles"
 	"github.com/rolecall/rolecall/session"
@@ -54,6 +56,22 @@ func BenchmarkFirstFrame(b *testing.B) {
 	}
 }
 
+// BenchmarkPaintFirstFrame is start-up to the first frame on the terminal:
+// New, then the frame painted before the program starts, in 256 colours.
+func BenchmarkPaintFirstFrame(b *testing.B) {
+	for _, n := range []int{10, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			set := generatedSet(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := benchModel(set).PaintFirstFrame(io.Discard, colorprofile.ANSI256); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkFilterKeystroke is one key typed into the filter with 10,000
 // profiles, frame included. The first key searches everything; later keys
 // narrow the previous result, so the first key is the one measured.
@@ -61,6 +79,32 @@ func BenchmarkFilterKeystroke(b *testing.B) { benchFilterKey(b, "") }
 
 // BenchmarkFilterNarrowing is a key that extends an existing pattern.
 func BenchmarkFilterNarrowing(b *testing.B) { benchFilterKey(b, "p") }
+
+// BenchmarkScreenKeystroke is BenchmarkFilterKeystroke with the frame
+// drawn on the terminal (/dev/null) by Screen, as the program does: the
+// work between a key and its frame leaving the process.
+func BenchmarkScreenKeystroke(b *testing.B) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer null.Close()
+	s := NewScreen(null, colorprofile.ANSI256, 140, 40, nil, true)
+	m := s.Model(benchModel(generatedSet(b, 10000)))
+	m, _ = m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+	m.View()
+	key := tea.KeyPressMsg{Code: 'a', Text: "a"}
+	back := tea.KeyPressMsg{Code: tea.KeyBackspace}
+	b.ReportAllocs()
+	for b.Loop() {
+		m, _ = m.Update(key)
+		_ = m.View()
+		b.StopTimer()
+		m, _ = m.Update(back)
+		_ = m.View()
+		b.StartTimer()
+	}
+}
 
 // benchFilterKey times typing 'a' after typed, then takes it back.
 func benchFilterKey(b *testing.B, typed string) {
