@@ -330,13 +330,7 @@ func TestListTableLaysOutAsTabwriter(t *testing.T) {
 		"\n[profile self]\nrole_arn = arn:aws:iam::111111111111:role/self\nsource_profile = self\n"+
 		"\n[profile on-self]\nrole_arn = arn:aws:iam::111111111111:role/on\nsource_profile = self\n"...)
 	cred = append(cred, "\n[self]\naws_access_key_id = AKIASELF\naws_secret_access_key = s\n"...)
-	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	os.WriteFile(config, cfg, 0o600)
-	os.WriteFile(credentials, cred, 0o600)
-	set, err := profiles.Load(profiles.Files{Config: config, Credentials: credentials})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, set := writeProfiles(t, dir, cfg, cred)
 	var got bytes.Buffer
 	bw := bufio.NewWriter(&got)
 	writeListTable(bw, set)
@@ -393,13 +387,7 @@ func TestListTableLaysOutAsTabwriter(t *testing.T) {
 func TestListJSONOfManyProfiles(t *testing.T) {
 	dir := t.TempDir()
 	cfg, cred := profilegen.Generate(8*listChunk + 17)
-	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	os.WriteFile(config, cfg, 0o600)
-	os.WriteFile(credentials, cred, 0o600)
-	set, err := profiles.Load(profiles.Files{Config: config, Credentials: credentials})
-	if err != nil {
-		t.Fatal(err)
-	}
+	config, credentials, set := writeProfiles(t, dir, cfg, cred)
 	code, out, stderr := runCmd(t, "list", "--json", "--config", config, "--credentials", credentials)
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
@@ -420,4 +408,22 @@ func TestListJSONOfManyProfiles(t *testing.T) {
 			t.Fatalf("entry %d is\n%s\nwant\n%s", i, entries[i], want)
 		}
 	}
+}
+
+// writeProfiles writes a config and a credentials file into dir and loads
+// them.
+func writeProfiles(t *testing.T, dir string, cfg, cred []byte) (config, credentials string, set *profiles.Set) {
+	t.Helper()
+	config, credentials = filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	if err := os.WriteFile(config, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(credentials, cred, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := profiles.Load(profiles.Files{Config: config, Credentials: credentials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return config, credentials, set
 }
