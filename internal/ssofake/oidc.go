@@ -134,24 +134,31 @@ func (f *Fake) createToken(w http.ResponseWriter, r *http.Request) {
 	now := f.now()
 	switch in.GrantType {
 	case "urn:ietf:params:oauth:grant-type:device_code":
+		// The device as it stands, read under the lock: the verification
+		// page approves it from another request.
 		f.mu.Lock()
-		d := f.devices[in.DeviceCode]
+		var dev device
+		found := f.devices[in.DeviceCode] != nil
+		if found {
+			d := f.devices[in.DeviceCode]
+			if f.AutoApprove > 0 && !now.Before(d.started.Add(f.AutoApprove)) {
+				d.approved = true
+			}
+			dev = *d
+		}
 		slow := f.SlowDown
 		f.SlowDown = false
-		if d != nil && f.AutoApprove > 0 && !now.Before(d.started.Add(f.AutoApprove)) {
-			d.approved = true
-		}
 		f.mu.Unlock()
 		switch {
-		case d == nil || d.clientID != in.ClientID:
+		case !found || dev.clientID != in.ClientID:
 			oidcError(w, http.StatusBadRequest, "InvalidGrantException", "invalid_grant", "unknown device code")
-		case !now.Before(d.expires):
+		case !now.Before(dev.expires):
 			oidcError(w, http.StatusBadRequest, "ExpiredTokenException", "expired_token", "the device code expired")
 		case slow:
 			oidcError(w, http.StatusBadRequest, "SlowDownException", "slow_down", "polling too fast")
-		case d.denied:
+		case dev.denied:
 			oidcError(w, http.StatusBadRequest, "AccessDeniedException", "access_denied", "the user denied the request")
-		case !d.approved:
+		case !dev.approved:
 			oidcError(w, http.StatusBadRequest, "AuthorizationPendingException", "authorization_pending", "waiting for the user")
 		default:
 			f.mu.Lock()
