@@ -17,7 +17,7 @@ import (
 
 // generatedSet loads n generated profiles (internal/profilegen) through
 // the real reader, so the list holds what a large organisation's files do.
-func generatedSet(b *testing.B, n int) *profiles.Set {
+func generatedSet(b testing.TB, n int) *profiles.Set {
 	b.Helper()
 	cfg, cred := profilegen.Generate(n)
 	dir := b.TempDir()

@@ -2,14 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/rolecall/rolecall/internal/profilegen"
 	"github.com/rolecall/rolecall/profiles"
 )
 
@@ -17,19 +14,7 @@ import (
 // through the real reader, w×h.
 func bigModel(t *testing.T, n, w, h int) *Model {
 	t.Helper()
-	cfg, cred := profilegen.Generate(n)
-	dir := t.TempDir()
-	files := profiles.Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
-	if err := os.WriteFile(files.Config, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(files.Credentials, cred, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	set, err := profiles.Load(files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := generatedSet(t, n)
 	c := &clock{now: t0}
 	m := newModel(c, Options{Manager: newFakeManager(set, c), Width: w, Height: h, Environ: []string{}})
 	boot(m)
