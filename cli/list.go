@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"iter"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -275,24 +276,26 @@ func chainLead(c *profiles.Chain) string {
 // chainCap is what follows a chain whose own role is capped at an hour.
 const chainCap = " (1h cap)"
 
-// eachChainPart yields the parts of a chain's cell: its lead, if any,
-// then each profile name. writeChain and chainWidth both walk it, so the
+// chainParts yields the parts of a chain's cell: its lead, if any, then
+// each profile name. appendChain and chainWidth both walk it, so the
 // column is measured as it is written.
-func eachChainPart(c *profiles.Chain, yield func(string) bool) {
-	if lead := chainLead(c); lead != "" && !yield(lead) {
-		return
+func chainParts(c *profiles.Chain) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if lead := chainLead(c); lead != "" && !yield(lead) {
+			return
+		}
+		c.EachName(yield)
 	}
-	c.EachName(yield)
 }
 
-// chainWidth is the width of the chain cell writeChain writes, worked out
+// chainWidth is the width of the chain cell appendChain writes, worked out
 // without writing it: the first pass over 100,000 profiles only measures.
 func chainWidth(p *profiles.Profile) int {
 	if p.Chain == nil {
 		return 1
 	}
 	width, count := 0, 0
-	for part := range func(yield func(string) bool) { eachChainPart(p.Chain, yield) } {
+	for part := range chainParts(p.Chain) {
 		if count > 0 {
 			width += 3 // " → "
 		}
@@ -312,7 +315,7 @@ func appendChain(b []byte, p *profiles.Profile) ([]byte, int) {
 		return append(b, '-'), 1
 	}
 	width, count := 0, 0
-	for part := range func(yield func(string) bool) { eachChainPart(p.Chain, yield) } {
+	for part := range chainParts(p.Chain) {
 		if count > 0 {
 			b = append(b, " → "...)
 			width += 3
