@@ -11,7 +11,7 @@ import (
 // build turns merged sections into resolved profiles.
 func build(m *merged) *Set {
 	set := &Set{
-		Profiles:    make([]*Profile, 0, len(m.profiles)),
+		Profiles:    make([]*Profile, len(m.byName)),
 		sorted:      true,
 		SSOSessions: make(map[string]*Section, len(m.ssoSessions)),
 		Services:    make(map[string]*Section, len(m.services)),
@@ -23,44 +23,27 @@ func build(m *merged) *Set {
 	for name, s := range m.services {
 		set.Services[name] = &Section{Name: name, Pos: s.Pos, Props: s.Props, Sub: s.Sub}
 	}
+	for i, s := range m.byName {
+		set.Profiles[i] = &s.Profile
+	}
 	// The profiles are filled and resolved where their sections were
 	// read, in the order they were read, which is the order of their
-	// properties in memory; they are listed by name through pointers
-	// sorted once.
-	all := make([]*section, len(m.order))
-	for i, name := range m.order {
-		all[i] = m.profiles[name]
-		all[i].idx = int32(i)
+	// properties in memory.
+	all := m.order
+	for i, s := range all {
+		s.idx = int32(i)
 	}
-	// The list by name is sorted while the profiles are filled and
-	// resolved, which only need its length. It sorts places in m.order,
-	// whose names lie side by side, rather than reach through a profile
-	// for each name it compares.
-	set.Profiles = set.Profiles[:len(all)]
-	var sorted sync.WaitGroup
-	sorted.Go(func() {
-		byName := make([]int32, len(all))
-		for i := range byName {
-			byName[i] = int32(i)
-		}
-		slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(m.order[a], m.order[b]) })
-		for i, n := range byName {
-			set.Profiles[i] = &all[n].Profile
-		}
-	})
-	defer sorted.Wait()
 	halves(len(all), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			fillProfile(all[i])
-		}
-	})
-	for _, s := range all {
-		if src := s.SourceProfile(); src != "" {
-			if src := m.profiles[src]; src != nil {
-				s.src = &src.Profile
+			s := all[i]
+			fillProfile(s)
+			if src := s.SourceProfile(); src != "" {
+				if src := m.lookup(src); src != nil {
+					s.src = &src.Profile
+				}
 			}
 		}
-	}
+	})
 	chains := make([]Chain, len(all))
 	roots := newRootCache(len(all))
 	halves(len(all), func(lo, hi int) {

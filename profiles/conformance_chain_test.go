@@ -29,23 +29,22 @@ var rsChainErrors = map[string]string{
 // setFromProps builds a Set from already-parsed profiles, as the suite
 // gives them.
 func setFromProps(profiles, ssoSessions map[string]map[string]string) *Set {
-	m := &merged{profiles: map[string]*section{}, ssoSessions: map[string]*section{}}
+	cfg := &parsed{ssoSessions: map[string]*section{}}
 	for name, props := range profiles {
 		s := newSection(secProfile, name, Pos{File: "config", Line: 1})
 		for k, v := range props {
 			s.setProp(k, Value{Value: v, Pos: Pos{File: "config", Line: 2}})
 		}
-		m.profiles[name] = s
-		m.order = append(m.order, name)
+		cfg.secs = append(cfg.secs, s)
 	}
 	for name, props := range ssoSessions {
 		s := newSection(secSSOSession, name, Pos{File: "config", Line: 1})
 		for k, v := range props {
 			s.setProp(k, Value{Value: v})
 		}
-		m.ssoSessions[name] = s
+		cfg.ssoSessions[name] = s
 	}
-	return build(m)
+	return build(mergeFiles(cfg, &parsed{}))
 }
 
 // chainView renders a chain in the suite's ProfileChain shape.

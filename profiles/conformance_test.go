@@ -97,7 +97,7 @@ func TestConformanceConfigFileParser(t *testing.T) {
 				t.Fatalf("unexpected error: %v", err)
 			}
 			if tc.Output.Profiles != nil {
-				if got, want := view(m.profiles, false), normalise(tc.Output.Profiles); !reflect.DeepEqual(got, want) {
+				if got, want := view(m.profileMap(), false), normalise(tc.Output.Profiles); !reflect.DeepEqual(got, want) {
 					t.Errorf("profiles:\n got %v\nwant %v", got, want)
 				}
 			}
@@ -182,7 +182,7 @@ func TestConformanceProfileParser(t *testing.T) {
 			if tc.Output.Config == nil {
 				t.Fatal("case has neither config nor errorContaining")
 			}
-			if got, want := view(m.profiles, true), normalise(tc.Output.Config.Profiles); !reflect.DeepEqual(got, want) {
+			if got, want := view(m.profileMap(), true), normalise(tc.Output.Config.Profiles); !reflect.DeepEqual(got, want) {
 				t.Errorf("profiles:\n got %v\nwant %v", got, want)
 			}
 			if got, want := view(m.ssoSessions, true), normalise(tc.Output.Config.SSOSessions); !reflect.DeepEqual(got, want) {
@@ -253,4 +253,13 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// profileMap is m's profiles by name.
+func (m *merged) profileMap() map[string]*section {
+	out := make(map[string]*section, len(m.byName))
+	for _, s := range m.byName {
+		out[s.Name] = s
+	}
+	return out
 }

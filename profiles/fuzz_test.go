@@ -21,7 +21,7 @@ func FuzzParse(f *testing.F) {
 		for _, text := range []string{cfg, cred} {
 			if cut := headerNear(text, len(text)/2); cut > 0 {
 				whole, _ := parse(text, "f", parseOptions{config: true, raw: true})
-				halves, err := parseSplitAt(text, "f", parseOptions{config: true, raw: true}, cut)
+				halves, err := readInHalves(text, parseOptions{config: true, raw: true}, cut)
 				if err != nil || dumpParsed(halves) != dumpParsed(whole) {
 					t.Fatalf("read in halves cut at %d, the text reads otherwise than in one pass (%v)", cut, err)
 				}
@@ -52,8 +52,8 @@ func FuzzParse(f *testing.F) {
 		if len(lenient.problems) != 0 {
 			t.Fatalf("lenient mode reported %v where strict mode passed", lenient.problems[0])
 		}
-		if len(strict.profiles) != len(lenient.profiles) {
-			t.Fatalf("strict read %d profiles, lenient %d", len(strict.profiles), len(lenient.profiles))
+		if len(strict.byName) != len(lenient.byName) {
+			t.Fatalf("strict read %d profiles, lenient %d", len(strict.byName), len(lenient.byName))
 		}
 	})
 }

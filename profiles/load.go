@@ -207,17 +207,6 @@ func readText(path, what string) (text string, ok, bom bool, err error) {
 	return text, true, bom, nil
 }
 
-// merged is both files' sections, the credentials file overlaid on config.
-type merged struct {
-	profiles    map[string]*section
-	order       []string
-	ssoSessions map[string]*section
-	services    map[string]*section
-	problems    []error  // lines that could not be read
-	warnings    []error  // sections the SDKs ignore
-	credDefault *section // [default] of the credentials file alone
-}
-
 // parseBoth reads the config and the credentials text and merges them: the
 // credentials file wins on duplicate keys. sso-session and services
 // sections only count in the config file.
@@ -245,52 +234,7 @@ func parseBoth(cfgText, cfgFile, credText, credFile string, opt parseOptions) (*
 	if credErr != nil {
 		return nil, credErr
 	}
-	m := &merged{
-		profiles:    cfg.profiles,
-		order:       cfg.order,
-		ssoSessions: cfg.ssoSessions,
-		services:    cfg.services,
-		problems:    slices.Concat(cfg.problems, cred.problems),
-		warnings:    slices.Concat(cfg.warnings, cred.warnings),
-		credDefault: cred.profiles["default"],
-	}
-	for _, name := range cred.order {
-		c := cred.profiles[name]
-		base := m.profiles[name]
-		if base == nil {
-			m.profiles[name] = c
-			m.order = append(m.order, name)
-			continue
-		}
-		// Copy rather than write into the config section: credDefault
-		// and the config's own view must stay as read.
-		s := newSection(secProfile, name, base.Pos)
-		s.Props = slices.Clone(base.Props)
-		for _, b := range base.Sub {
-			s.setSub(b.Key, b.Props)
-		}
-		for _, pr := range c.Props {
-			s.setProp(pr.Key, pr.Value)
-		}
-		for _, b := range c.Sub {
-			s.setSub(b.Key, b.Props)
-		}
-		if base.raw != nil || c.raw != nil {
-			s.raw = map[string]Value{}
-			for k, v := range base.raw {
-				s.raw[k] = v
-			}
-			for k, v := range c.raw {
-				s.raw[k] = v
-			}
-		}
-		s.Err = base.Err
-		if s.Err == nil {
-			s.Err = c.Err
-		}
-		m.profiles[name] = s
-	}
-	return m, nil
+	return mergeFiles(cfg, cred), nil
 }
 
 // defaultState is who holds [default] of the credentials file, as the

@@ -158,7 +158,7 @@ type Profile struct {
 	Err error
 
 	src *Profile // the source_profile, once looked up
-	idx int32    // the place in Set.Profiles of a loaded Set
+	idx int32    // the place in the order read, in a loaded Set (marks of a chain walk)
 }
 
 // The settings a profile's chain and its rows read. Each is its property

@@ -37,12 +37,14 @@ type parser struct {
 
 // parse reads one file. In strict mode the first error is returned; in
 // lenient mode each bad line is recorded and reading goes on.
+// Duplicate sections are merged by name (index).
 func parse(data, file string, opt parseOptions) (*parsed, error) {
 	out, err := parseLines(data, file, 1, strings.Count(data, "[")+1, opt)
 	if err != nil {
 		return nil, err
 	}
 	out.finish()
+	out.index()
 	return out, nil
 }
 
@@ -51,8 +53,7 @@ func parse(data, file string, opt parseOptions) (*parsed, error) {
 // it holds.
 func parseLines(data, file string, first, sections int, opt parseOptions) (*parsed, error) {
 	p := &parser{opt: opt, file: file, out: &parsed{
-		profiles:    make(map[string]*section, sections),
-		order:       make([]string, 0, sections),
+		secs:        make([]*section, 0, sections),
 		ssoSessions: map[string]*section{},
 		services:    map[string]*section{},
 	}}
@@ -127,7 +128,7 @@ func (p *parser) openHeader(l string, n int) *Error {
 	if !p.opt.config {
 		switch {
 		case validName(inner):
-			p.cur = out.section(out.profiles, secProfile, inner, pos)
+			p.cur = out.profileSection(inner, pos)
 		case strings.HasPrefix(inner, "profile "):
 			p.ignore(pos, inner, "in the credentials file a profile is ["+trimSpace(inner[len("profile "):])+"], without \"profile\"")
 		default:
@@ -152,7 +153,7 @@ func (p *parser) openHeader(l string, n int) *Error {
 			}
 			p.cur = out.defPrefixed
 		default:
-			p.cur = out.section(out.profiles, secProfile, name, pos)
+			p.cur = out.profileSection(name, pos)
 		}
 		return nil
 	}
@@ -282,16 +283,15 @@ func (p *parser) flush() {
 	p.hasVal = false
 }
 
-// finish settles the config file's default profile.
+// finish settles the config file's default profile: it comes last, as
+// the only section of its name ([default] is no profile section of the
+// config file until now).
 func (out *parsed) finish() {
 	def := out.defPrefixed
 	if def == nil {
 		def = out.defPlain
 	}
 	if def != nil {
-		if _, ok := out.profiles["default"]; !ok {
-			out.order = append(out.order, "default")
-		}
-		out.profiles["default"] = def
+		out.secs = append(out.secs, def)
 	}
 }

@@ -7,25 +7,32 @@ import (
 
 // A large file is read in two halves at once, cut at a section header
 // near its middle. A header closes whatever the lines above it were
-// building, so each half reads as it would in one pass; the halves are
-// then joined. When a section of the second half also appears in the
-// first (a duplicate header, which merges into the first), joining would
-// have to replay the merge: the file is read again in one pass instead.
+// building, so each half reads as it would in one pass, and the halves'
+// sections are joined in order. Profile sections are merged by name only
+// after reading (mergeFiles), so a duplicate across the cut is no
+// different from one within a half; a [default], [sso-session] or
+// [services] section on both sides is merged as one pass would merge it.
 
 // splitMin is the smallest file read in two halves: below it a goroutine
 // costs more than it saves.
 const splitMin = 256 << 10
 
-// parseFile is parse, in two halves at once when data is large enough.
+// parseFile reads one file for Load, in two halves at once when it is
+// large enough. Its profile sections are left as read (secs), one per
+// header: mergeFiles merges them by name.
 func parseFile(data, file string, opt parseOptions) (*parsed, error) {
-	if len(data) < splitMin {
-		return parse(data, file, opt)
+	var out *parsed
+	var err error
+	if cut := headerNear(data, len(data)/2); len(data) >= splitMin && cut > 0 {
+		out, err = parseSplitAt(data, file, opt, cut)
+	} else {
+		out, err = parseLines(data, file, 1, strings.Count(data, "[")+1, opt)
 	}
-	cut := headerNear(data, len(data)/2)
-	if cut <= 0 {
-		return parse(data, file, opt)
+	if err != nil {
+		return nil, err
 	}
-	return parseSplitAt(data, file, opt, cut)
+	out.finish()
+	return out, nil
 }
 
 // headerNear returns the offset of the first header line at or after
@@ -40,7 +47,8 @@ func headerNear(data string, at int) int {
 }
 
 // parseSplitAt reads data[:cut] and data[cut:] at once and joins them;
-// data[cut:] must start with a header line.
+// data[cut:] must start with a header line. The default profile is not
+// settled (finish).
 func parseSplitAt(data, file string, opt parseOptions, cut int) (*parsed, error) {
 	var (
 		second *parsed
@@ -48,11 +56,11 @@ func parseSplitAt(data, file string, opt parseOptions, cut int) (*parsed, error)
 		wg     sync.WaitGroup
 	)
 	secondLine := strings.Count(data[:cut], "\n") + 1
-	// The first half's tables are sized for the whole file: the second's
-	// sections join them.
 	wg.Go(func() {
 		second, err2 = parseLines(data[cut:], file, secondLine, strings.Count(data[cut:], "[")+1, opt)
 	})
+	// The first half's list is sized for the whole file: the second's
+	// sections join it.
 	first, err := parseLines(data[:cut], file, 1, strings.Count(data, "[")+1, opt)
 	wg.Wait()
 	if err != nil {
@@ -61,43 +69,38 @@ func parseSplitAt(data, file string, opt parseOptions, cut int) (*parsed, error)
 	if err2 != nil {
 		return nil, err2
 	}
-	if !first.join(second) {
-		return parse(data, file, opt)
-	}
-	first.finish()
+	first.join(second)
 	return first, nil
 }
 
-// join appends the sections read after out's to it, and reports false,
-// leaving out unusable, when a section appears in both.
-func (out *parsed) join(next *parsed) bool {
-	if (out.defPlain != nil && next.defPlain != nil) || (out.defPrefixed != nil && next.defPrefixed != nil) {
-		return false
-	}
+// join appends the sections read after out's to it.
+func (out *parsed) join(next *parsed) {
+	out.secs = append(out.secs, next.secs...)
 	for _, pair := range [...]struct{ into, from map[string]*section }{
-		{out.profiles, next.profiles}, {out.ssoSessions, next.ssoSessions}, {out.services, next.services},
+		{out.ssoSessions, next.ssoSessions}, {out.services, next.services},
 	} {
-		for name := range pair.from {
-			if pair.into[name] != nil {
-				return false
+		for name, s := range pair.from {
+			if into := pair.into[name]; into != nil {
+				mergeSection(into, s)
+			} else {
+				pair.into[name] = s
 			}
 		}
 	}
-	for _, pair := range [...]struct{ into, from map[string]*section }{
-		{out.profiles, next.profiles}, {out.ssoSessions, next.ssoSessions}, {out.services, next.services},
-	} {
-		for name, s := range pair.from {
-			pair.into[name] = s
-		}
-	}
-	out.order = append(out.order, next.order...)
+	out.defPlain = mergeDefault(out.defPlain, next.defPlain)
+	out.defPrefixed = mergeDefault(out.defPrefixed, next.defPrefixed)
 	out.problems = append(out.problems, next.problems...)
 	out.warnings = append(out.warnings, next.warnings...)
-	if next.defPlain != nil {
-		out.defPlain = next.defPlain
+}
+
+// mergeDefault is a default section read before a cut with the one of
+// the same header read after it; either may be nil.
+func mergeDefault(first, next *section) *section {
+	if first == nil {
+		return next
 	}
-	if next.defPrefixed != nil {
-		out.defPrefixed = next.defPrefixed
+	if next != nil {
+		mergeSection(first, next)
 	}
-	return true
+	return first
 }

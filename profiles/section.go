@@ -12,10 +12,12 @@ const (
 	secServices
 )
 
-// section is one section as read from one file, duplicates merged. It
-// holds the Profile a profile section becomes: the reader fills its Name,
-// Pos, Props and Sub, and build the rest in place, so that a profile is
-// not copied out of its section.
+// section is one section as read from one file: a profile section under
+// one header (duplicates are merged after reading, by mergeSection), an
+// [sso-session], [services] or the config's default section under all
+// its headers. It holds the Profile a profile section becomes: the
+// reader fills its Name, Pos, Props and Sub, and build the rest in place,
+// so that a profile is not copied out of its section.
 type section struct {
 	Profile
 	typ sectionType
@@ -59,7 +61,8 @@ func (s *section) setSub(key string, block Props) bool {
 // propArena holds the properties of every section of a file in a few large
 // chunks rather than a slice each. The open section's properties always
 // end where the arena does, so adding one is an append; a section that is
-// opened again (a duplicate header) is moved to the end first.
+// opened again (a duplicate [default], [sso-session] or [services]
+// header) is moved to the end first.
 type propArena struct {
 	buf  []Prop
 	open *section
@@ -132,8 +135,14 @@ func (a *propArena) setSub(key string, block Props) {
 
 // parsed is one file's sections.
 type parsed struct {
+	// secs is every profile section in the order its header was read,
+	// one per header: a duplicate header is merged into the first after
+	// reading (index, or mergeFiles), not looked up while reading.
+	secs []*section
+	// profiles and order are secs merged by name, in first-seen order;
+	// only parse fills them (index).
 	profiles    map[string]*section
-	order       []string // profile names in first-seen order
+	order       []string
 	ssoSessions map[string]*section
 	services    map[string]*section
 	problems    []error
@@ -148,22 +157,74 @@ type parsed struct {
 	arena propArena
 }
 
-// section returns the named section, creating it: a duplicate section in
-// one file merges into the first.
-func (out *parsed) section(m map[string]*section, typ sectionType, name string, pos Pos) *section {
-	if s := m[name]; s != nil {
-		return s
-	}
+// newSection hands out a section from the slab.
+func (out *parsed) newSection(typ sectionType, name string, pos Pos) *section {
 	if len(out.slab) == cap(out.slab) {
 		out.slab = make([]section, 0, 256)
 	}
 	out.slab = append(out.slab, section{typ: typ, Profile: Profile{Name: name, Pos: pos}})
-	s := &out.slab[len(out.slab)-1]
-	m[name] = s
-	if typ == secProfile {
-		out.order = append(out.order, name)
-	}
+	return &out.slab[len(out.slab)-1]
+}
+
+// profileSection starts a profile section: one per header, duplicates
+// included.
+func (out *parsed) profileSection(name string, pos Pos) *section {
+	s := out.newSection(secProfile, name, pos)
+	out.secs = append(out.secs, s)
 	return s
+}
+
+// section returns the named [sso-session] or [services] section of m,
+// creating it: a duplicate section in one file merges into the first.
+func (out *parsed) section(m map[string]*section, typ sectionType, name string, pos Pos) *section {
+	if s := m[name]; s != nil {
+		return s
+	}
+	s := out.newSection(typ, name, pos)
+	m[name] = s
+	return s
+}
+
+// index merges the profile sections of one file by name, as the SDKs
+// do: a duplicate section merges into the first.
+func (out *parsed) index() {
+	out.profiles = make(map[string]*section, len(out.secs))
+	out.order = make([]string, 0, len(out.secs))
+	for _, s := range out.secs {
+		if first := out.profiles[s.Name]; first != nil {
+			mergeSection(first, s)
+			continue
+		}
+		out.profiles[s.Name] = s
+		out.order = append(out.order, s.Name)
+	}
+}
+
+// mergeSection merges a later section into an earlier one of the same
+// name, as reading on under the earlier header would have: each
+// property and block of the later one replaces the earlier's of that
+// name (a plain property and a block of one name replace each other),
+// new ones come after, and the earlier keeps its position and its first
+// problem. It is the one rule for a duplicate section, in one file and
+// across the two (the credentials file's over the config's).
+func mergeSection(into, from *section) {
+	for _, pr := range from.Props {
+		into.setProp(pr.Key, pr.Value)
+	}
+	for _, b := range from.Sub {
+		into.setSub(b.Key, b.Props)
+	}
+	if from.raw != nil {
+		if into.raw == nil {
+			into.raw = make(map[string]Value, len(from.raw))
+		}
+		for k, v := range from.raw {
+			into.raw[k] = v
+		}
+	}
+	if into.Err == nil {
+		into.Err = from.Err
+	}
 }
 
 func (bs Blocks) index(key string) int {
