@@ -159,36 +159,49 @@ func (k nameKey) compare(o nameKey) int {
 // one name, and marks each entry whose name is the one before it.
 func sortNames(occ []*section) []nameEntry {
 	es := make([]nameEntry, len(occ))
+	// Both keys a name most often needs are cut here, in the order the
+	// names were read, which is their order in memory: sorting then
+	// seldom reads a name again, in an order that would miss the cache.
+	ns := nameSorter{occ: occ, next: make([]nameKey, len(occ))}
 	for i, s := range occ {
 		es[i] = nameEntry{key: keyOf(s.Name, 0), i: int32(i)}
+		if len(s.Name) > keyBytes {
+			ns.next[i] = keyOf(s.Name, keyBytes)
+		}
 	}
 	if len(es) < 4096 {
-		sortNamesFrom(es, occ, 0)
+		ns.sortFrom(es, 0)
 		return es
 	}
-	// On two cores: each half sorted on its first key, the halves merged,
-	// then the runs that share a first key refined in two shares.
-	half := len(es) / 2
+	// On two cores: the entries split in place at a pivot near their
+	// median, each part sorted on its first key, then the runs that share
+	// a first key refined in two shares.
+	mid := partition(es)
 	var wg sync.WaitGroup
-	wg.Go(func() { slices.SortFunc(es[:half], cmpEntry) })
-	slices.SortFunc(es[half:], cmpEntry)
+	wg.Go(func() { slices.SortFunc(es[:mid], cmpEntry) })
+	slices.SortFunc(es[mid:], cmpEntry)
 	wg.Wait()
-	es = mergeEntries(es, half)
 	var runs [][2]int
 	for lo := 0; lo < len(es); {
 		hi := runEnd(es, lo)
-		runs = append(runs, [2]int{lo, hi})
+		if hi-lo > 1 {
+			runs = append(runs, [2]int{lo, hi})
+		}
 		lo = hi
 	}
-	// Split the runs where half the entries lie.
+	// Split the runs where half of their entries lie.
+	total := 0
+	for _, r := range runs {
+		total += r[1] - r[0]
+	}
 	k, n := 0, 0
-	for k < len(runs) && n < len(es)/2 {
+	for k < len(runs) && n < total/2 {
 		n += runs[k][1] - runs[k][0]
 		k++
 	}
 	refine := func(runs [][2]int) {
 		for _, r := range runs {
-			refineRun(es, occ, r[0], r[1], 0)
+			ns.refine(es[r[0]:r[1]], 0)
 		}
 	}
 	wg.Go(func() { refine(runs[:k]) })
@@ -197,33 +210,63 @@ func sortNames(occ []*section) []nameEntry {
 	return es
 }
 
-// mergeEntries merges es[:half] and es[half:], each sorted, into a new
-// slice.
-func mergeEntries(es []nameEntry, half int) []nameEntry {
-	out := make([]nameEntry, 0, len(es))
-	a, b := es[:half], es[half:]
-	for len(a) > 0 && len(b) > 0 {
-		if cmpEntry(b[0], a[0]) < 0 {
-			out = append(out, b[0])
-			b = b[1:]
-		} else {
-			out = append(out, a[0])
-			a = a[1:]
+// partition moves the entries that sort before the median of a sample of
+// them to the front, and returns how many there are.
+func partition(es []nameEntry) int {
+	var sample [127]nameEntry
+	for j := range sample {
+		sample[j] = es[j*(len(es)-1)/(len(sample)-1)]
+	}
+	slices.SortFunc(sample[:], cmpEntry)
+	pivot := sample[len(sample)/2]
+	mid := 0
+	for j := range es {
+		if cmpEntry(es[j], pivot) < 0 {
+			es[j], es[mid] = es[mid], es[j]
+			mid++
 		}
 	}
-	out = append(out, a...)
-	return append(out, b...)
+	return mid
 }
 
-// sortNamesFrom sorts es, whose names share their first depth bytes, by
-// name from there on.
-func sortNamesFrom(es []nameEntry, occ []*section, depth int) {
+// nameSorter sorts sections by name.
+type nameSorter struct {
+	occ  []*section
+	next []nameKey // each name's key at depth keyBytes, by its place in occ
+}
+
+// sortFrom sorts es, whose names share their first depth bytes and hold
+// their keys at depth, by name from there on.
+func (ns nameSorter) sortFrom(es []nameEntry, depth int) {
 	slices.SortFunc(es, cmpEntry)
 	for lo := 0; lo < len(es); {
 		hi := runEnd(es, lo)
-		refineRun(es, occ, lo, hi, depth)
+		ns.refine(es[lo:hi], depth)
 		lo = hi
 	}
+}
+
+// refine orders run, entries sorted at depth with one key: by the rest
+// of their names if they go on, else they are one name.
+func (ns nameSorter) refine(run []nameEntry, depth int) {
+	if len(run) < 2 {
+		return
+	}
+	if run[0].key.ends() {
+		for j := 1; j < len(run); j++ {
+			run[j].dup = true
+		}
+		return
+	}
+	depth += keyBytes
+	for j := range run {
+		if depth == keyBytes {
+			run[j].key = ns.next[run[j].i]
+		} else {
+			run[j].key = keyOf(ns.occ[run[j].i].Name, depth)
+		}
+	}
+	ns.sortFrom(run, depth)
 }
 
 // runEnd is the end of the run of entries from lo that share its key.
@@ -233,25 +276,6 @@ func runEnd(es []nameEntry, lo int) int {
 		hi++
 	}
 	return hi
-}
-
-// refineRun orders es[lo:hi], entries sorted at depth with one key: by
-// the rest of their names if they go on, else they are one name.
-func refineRun(es []nameEntry, occ []*section, lo, hi, depth int) {
-	if hi-lo < 2 {
-		return
-	}
-	if es[lo].key.ends() {
-		for j := lo + 1; j < hi; j++ {
-			es[j].dup = true
-		}
-		return
-	}
-	run := es[lo:hi]
-	for j := range run {
-		run[j].key = keyOf(occ[run[j].i].Name, depth+keyBytes)
-	}
-	sortNamesFrom(run, occ, depth+keyBytes)
 }
 
 func cmpEntry(a, b nameEntry) int {

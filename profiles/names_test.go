@@ -127,6 +127,14 @@ func TestMergeFilesMergesByName(t *testing.T) {
 		}
 	}
 	prefixes.WriteString(prefixes.String())
+	// Names of every length up to 40 that differ in their last byte only,
+	// where one key ends and the next begins.
+	var lastByte strings.Builder
+	for n := range 40 {
+		for _, last := range "cab" {
+			lastByte.WriteString(section("profile ", strings.Repeat("x", n)+string(last), "k = v"))
+		}
+	}
 	cases := map[string][2]string{
 		"empty": {"", ""},
 		"one":   {section("profile ", "a", "k = v"), ""},
@@ -139,6 +147,7 @@ func TestMergeFilesMergesByName(t *testing.T) {
 			section("", "default", "aws_access_key_id = A") + section("", "default", "aws_secret_access_key = S")},
 		"credentials only": {"", section("", "z", "k = 1") + section("", "a", "k = 2")},
 		"prefixes":         {prefixes.String(), prefixesCred.String()},
+		"last byte":        {lastByte.String(), ""},
 	}
 	cfg, cred := profilegen.Generate(5000)
 	cases["generated"] = [2]string{string(cfg), string(cred)}
