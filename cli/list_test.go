@@ -414,14 +414,11 @@ func TestListJSONOfManyProfiles(t *testing.T) {
 // them.
 func writeProfiles(t *testing.T, dir string, cfg, cred []byte) (config, credentials string, set *profiles.Set) {
 	t.Helper()
-	config, credentials = filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	if err := os.WriteFile(config, cfg, 0o600); err != nil {
+	config, credentials, err := profilegen.WriteFiles(dir, cfg, cred)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(credentials, cred, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	set, err := profiles.Load(profiles.Files{Config: config, Credentials: credentials})
+	set, err = profiles.Load(profiles.Files{Config: config, Credentials: credentials})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,14 +13,11 @@ import (
 // from disk, as `rolecall list` does.
 func BenchmarkLoad10k(b *testing.B) {
 	cfg, cred := profilegen.Generate(10000)
-	dir := b.TempDir()
-	files := Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
-	if err := os.WriteFile(files.Config, cfg, 0o600); err != nil {
+	config, credentials, err := profilegen.WriteFiles(b.TempDir(), cfg, cred)
+	if err != nil {
 		b.Fatal(err)
 	}
-	if err := os.WriteFile(files.Credentials, cred, 0o600); err != nil {
-		b.Fatal(err)
-	}
+	files := Files{Config: config, Credentials: credentials}
 	b.SetBytes(int64(len(cfg) + len(cred)))
 	b.ReportAllocs()
 	for b.Loop() {

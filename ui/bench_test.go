@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,15 +19,11 @@ import (
 func generatedSet(b testing.TB, n int) *profiles.Set {
 	b.Helper()
 	cfg, cred := profilegen.Generate(n)
-	dir := b.TempDir()
-	files := profiles.Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
-	if err := os.WriteFile(files.Config, cfg, 0o600); err != nil {
+	config, credentials, err := profilegen.WriteFiles(b.TempDir(), cfg, cred)
+	if err != nil {
 		b.Fatal(err)
 	}
-	if err := os.WriteFile(files.Credentials, cred, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	set, err := profiles.Load(files)
+	set, err := profiles.Load(profiles.Files{Config: config, Credentials: credentials})
 	if err != nil {
 		b.Fatal(err)
 	}

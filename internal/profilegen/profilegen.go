@@ -7,7 +7,23 @@ package profilegen
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 )
+
+// WriteFiles writes config and credentials texts as the files "config"
+// and "credentials" in dir, readable by their owner alone, and returns
+// their paths.
+func WriteFiles(dir string, config, credentials []byte) (configPath, credentialsPath string, err error) {
+	configPath, credentialsPath = filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	if err := os.WriteFile(configPath, config, 0o600); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(credentialsPath, credentials, 0o600); err != nil {
+		return "", "", err
+	}
+	return configPath, credentialsPath, nil
+}
 
 var (
 	teams   = []string{"payments", "search", "platform", "data", "identity", "mobile", "billing", "infra"}

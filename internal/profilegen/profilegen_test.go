@@ -2,8 +2,6 @@ package profilegen_test
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -19,15 +17,11 @@ func TestGenerate(t *testing.T) {
 			if !bytes.Equal(cfg, cfg2) || !bytes.Equal(cred, cred2) {
 				t.Fatal("Generate is not deterministic")
 			}
-			dir := t.TempDir()
-			files := profiles.Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
-			if err := os.WriteFile(files.Config, cfg, 0o600); err != nil {
+			config, credentials, err := profilegen.WriteFiles(t.TempDir(), cfg, cred)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(files.Credentials, cred, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			set, err := profiles.Load(files)
+			set, err := profiles.Load(profiles.Files{Config: config, Credentials: credentials})
 			if err != nil {
 				t.Fatal(err)
 			}

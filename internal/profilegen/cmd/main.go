@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/rolecall/rolecall/internal/profilegen"
 )
@@ -21,10 +20,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "profilegen:", err)
 		os.Exit(1)
 	}
-	for name, data := range map[string][]byte{"config": cfg, "credentials": cred} {
-		if err := os.WriteFile(filepath.Join(*dir, name), data, 0o600); err != nil {
-			fmt.Fprintln(os.Stderr, "profilegen:", err)
-			os.Exit(1)
-		}
+	if _, _, err := profilegen.WriteFiles(*dir, cfg, cred); err != nil {
+		fmt.Fprintln(os.Stderr, "profilegen:", err)
+		os.Exit(1)
 	}
 }
