@@ -35,9 +35,9 @@ type parser struct {
 	hasVal  bool
 }
 
-// parse reads one file. In strict mode the first error is returned; in
-// lenient mode each bad line is recorded and reading goes on.
-// Duplicate sections are merged by name (index).
+// parse reads one file, its duplicate profile sections merged by name
+// (index). In strict mode the first error is returned; in lenient mode
+// each bad line is recorded and reading goes on.
 func parse(data, file string, opt parseOptions) (*parsed, error) {
 	out, err := parseLines(data, file, 1, strings.Count(data, "[")+1, opt)
 	if err != nil {
