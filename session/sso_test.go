@@ -120,6 +120,9 @@ func TestSSOLoginFlows(t *testing.T) {
 		if !m.NeedsLogin("sso-dev") || !m.NeedsLogin("sso-deploy") || m.NeedsLogin("plain") {
 			t.Error("NeedsLogin: want true for the SSO profile and the role behind it, false for static keys")
 		}
+		if need := m.NeedLogins([]string{"sso-dev", "sso-deploy", "plain"}); !need["sso-dev"] || !need["sso-deploy"] || need["plain"] || len(need) != 3 {
+			t.Errorf("NeedLogins = %v: want what NeedsLogin says of each", need)
+		}
 		_, err := m.Assume(ctx, "sso-dev")
 		if !needsLogin(err) || !strings.Contains(err.Error(), "rolecall login sso-dev") {
 			t.Fatalf("assume before login: %v, want a login-needed error saying what to run", err)
@@ -144,6 +147,9 @@ func TestSSOLoginFlows(t *testing.T) {
 		}
 		if m.NeedsLogin("sso-dev") {
 			t.Error("still needs a login after one")
+		}
+		if need := m.NeedLogins([]string{"sso-dev", "sso-deploy"}); need["sso-dev"] || need["sso-deploy"] {
+			t.Errorf("NeedLogins after a login = %v: want no login for the profiles of that session", need)
 		}
 		s, err := m.Assume(ctx, "sso-dev")
 		if err != nil {

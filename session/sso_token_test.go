@@ -116,6 +116,9 @@ func TestSSOTokenFromTheAWSCLI(t *testing.T) {
 		if m.NeedsLogin("sso-dev") {
 			t.Error("a valid AWS CLI token needs a login")
 		}
+		if need := m.NeedLogins([]string{"sso-dev", "sso-deploy"}); need["sso-dev"] || need["sso-deploy"] {
+			t.Errorf("NeedLogins = %v: a valid AWS CLI token needs no login", need)
+		}
 		if _, err := m.Assume(ctx, "sso-dev"); err != nil {
 			t.Fatal(err)
 		}
@@ -149,6 +152,9 @@ func TestSSOTokenFromTheAWSCLI(t *testing.T) {
 		m := w.mgr()
 		if !m.NeedsLogin("sso-dev") {
 			t.Error("an expired token without a refresh token needs no login")
+		}
+		if need := m.NeedLogins([]string{"sso-dev", "sso-deploy"}); !need["sso-dev"] || !need["sso-deploy"] {
+			t.Errorf("NeedLogins = %v: the profiles of a session whose token expired need a login", need)
 		}
 		_, err := m.Assume(ctx, "sso-dev")
 		if !needsLogin(err) || !strings.Contains(err.Error(), "expired 1h ago") {

@@ -142,6 +142,24 @@ func needLoginErr(profile string, cfg ssoConfig, why string, cause error) error 
 // it needs a login first. It reads the disk, never the network; a usable
 // cached session needs no login.
 func (m *Manager) NeedsLogin(profile string) bool {
+	return m.needsLogin(profile, nil)
+}
+
+// NeedLogins is NeedsLogin of each profile, reading each SSO token cache
+// file once however many of the profiles share it: a config of thousands
+// of SSO profiles has a handful of sessions.
+func (m *Manager) NeedLogins(profiles []string) map[string]bool {
+	need := make(map[string]bool, len(profiles))
+	tokens := map[string]*ssoToken{}
+	for _, p := range profiles {
+		need[p] = m.needsLogin(p, tokens)
+	}
+	return need
+}
+
+// needsLogin is NeedsLogin; tokens, when not nil, keeps each token file
+// read (nil for one that cannot be used) for the next profile.
+func (m *Manager) needsLogin(profile string, tokens map[string]*ssoToken) bool {
 	p, err := m.profile(profile)
 	if err != nil || p.Chain.Root.Kind != profiles.RootSSO {
 		return false
@@ -153,8 +171,16 @@ func (m *Manager) NeedsLogin(profile string) bool {
 	if err != nil {
 		return true
 	}
-	tok, err := readSSOToken(path)
-	if err != nil || tok == nil {
+	tok, read := tokens[path]
+	if !read {
+		if tok, err = readSSOToken(path); err != nil {
+			tok = nil
+		}
+		if tokens != nil {
+			tokens[path] = tok
+		}
+	}
+	if tok == nil {
 		return true
 	}
 	return !tok.ExpiresAt.After(m.now().Add(MinLife)) && !tok.refreshable(m.now())

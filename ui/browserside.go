@@ -226,10 +226,6 @@ func (m *Model) cancelLogin() {
 // loginStateCmd reads from disk which SSO profiles need a login.
 func loginStateCmd(mgr Manager, names []string) tea.Cmd {
 	return guard("", "reading the SSO token cache", func() tea.Msg {
-		need := make(map[string]bool, len(names))
-		for _, n := range names {
-			need[n] = mgr.NeedsLogin(n)
-		}
-		return loginStateMsg{need: need}
+		return loginStateMsg{need: mgr.NeedLogins(names)}
 	})
 }

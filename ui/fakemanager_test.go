@@ -298,6 +298,14 @@ func (f *fakeManager) Console(ctx context.Context, p string, co session.ConsoleO
 
 func (f *fakeManager) NeedsLogin(p string) bool { return f.sso != nil && f.sso.NeedsLogin(p) }
 
+func (f *fakeManager) NeedLogins(ps []string) map[string]bool {
+	need := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		need[p] = f.NeedsLogin(p)
+	}
+	return need
+}
+
 func (f *fakeManager) BeginLogin(ctx context.Context, who session.SSOTarget, lo session.LoginOptions) (*session.Login, error) {
 	if f.sso == nil {
 		return nil, errors.New("no SSO in this test")

@@ -26,7 +26,8 @@ type Manager interface {
 	Set() *profiles.Set
 	// The browser side: console sign-in and IAM Identity Center login.
 	Console(ctx context.Context, profile string, co session.ConsoleOptions, opts ...session.CallOption) (*session.Console, error)
-	NeedsLogin(profile string) bool
+	// NeedLogins says which of the profiles need an SSO login first.
+	NeedLogins(profiles []string) map[string]bool
 	BeginLogin(ctx context.Context, who session.SSOTarget, lo session.LoginOptions) (*session.Login, error)
 	// LoadAutoRenew and SaveAutoRenew remember which profiles have
 	// auto-renew on, across restarts.
