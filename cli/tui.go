@@ -112,10 +112,11 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 		popts = append(popts, tea.WithColorProfile(term.profile))
 	}
 	var root tea.Model = model
+	var screen *ui.Screen
 	if term.paint {
 		// Frames go to the terminal as soon as they are built, not on the
 		// renderer's next tick.
-		screen := ui.NewScreen(os.Stdout, term.profile, term.width, term.height, os.Environ(), painted)
+		screen = ui.NewScreen(os.Stdout, term.profile, term.width, term.height, os.Environ(), painted)
 		root = screen.Model(model)
 		popts = append(popts, tea.WithOutput(screen))
 	}
@@ -124,6 +125,9 @@ func runTUI(ctx context.Context, o *TUIOptions) error {
 		go upgradeFromTmux(ctx, p, term.profile)
 	}
 	_, err = p.Run()
+	if screen != nil {
+		screen.Stop() // no frame may follow the program's last words
+	}
 	if err != nil && painted {
 		// The program may have stopped before its renderer took the
 		// screen over (raw mode refused, a kill in the first

@@ -88,15 +88,18 @@ func BenchmarkScreenKeystroke(b *testing.B) {
 	m := s.Model(benchModel(generatedSet(b, 10000)))
 	m, _ = m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
 	m.View()
+	s.Sync()
 	key := tea.KeyPressMsg{Code: 'a', Text: "a"}
 	back := tea.KeyPressMsg{Code: tea.KeyBackspace}
 	b.ReportAllocs()
 	for b.Loop() {
 		m, _ = m.Update(key)
 		_ = m.View()
+		s.Sync() // the frame is written
 		b.StopTimer()
 		m, _ = m.Update(back)
 		_ = m.View()
+		s.Sync()
 		b.StartTimer()
 	}
 }

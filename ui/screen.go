@@ -28,10 +28,21 @@ import (
 // until the renderer enters it again. Whatever the renderer writes may
 // have cleared the screen or moved the cursor, so Screen draws the whole
 // frame again right behind it, in the same write.
+//
+// Frames are written by a goroutine of Screen's own, not by Bubble Tea's
+// event loop: on a slow terminal (a remote one over a thin link) keys go
+// on being handled while a frame is on its way, and the next frame drawn
+// is the latest view, whatever views came in between.
 type Screen struct {
 	out *os.File
 
+	// wmu is held while writing to out, so that writes go out whole and
+	// in order; it is taken before mu.
+	wmu sync.Mutex
+
 	mu      sync.Mutex
+	dirty   bool // content has changed since it was last rendered
+	writing bool // the frame writer runs
 	r       *uv.TerminalRenderer
 	pending bytes.Buffer // what r has rendered, not yet written
 	cells   uv.ScreenBuffer
@@ -68,6 +79,8 @@ func (s *Screen) Model(m tea.Model) tea.Model { return screenModel{m: m, s: s} }
 // (keepsScreen). A frame goes inside the renderer's synchronized update,
 // if it used one, so that the terminal shows both at once.
 func (s *Screen) Write(p []byte) (int, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	enter := bytes.LastIndex(p, []byte(ansi.SetModeAltScreenSaveCursor))
@@ -86,6 +99,7 @@ func (s *Screen) Write(p []byte) (int, error) {
 		return s.out.Write(p)
 	}
 	frame := s.render()
+	s.dirty = false
 	out := make([]byte, 0, len(p)+len(frame))
 	end := []byte(ansi.ResetModeSynchronizedOutput)
 	if bytes.HasSuffix(p, end) {
@@ -111,18 +125,68 @@ func (s *Screen) Close() error { return nil }
 // Fd is the terminal's file descriptor.
 func (s *Screen) Fd() uintptr { return s.out.Fd() }
 
-// draw draws content, the latest view's, at once if the alternate screen
-// is the renderer's.
+// draw has content, the latest view's, drawn as soon as the terminal
+// takes it, if the alternate screen is the renderer's.
 func (s *Screen) draw(content string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if content == s.content && !s.dirty {
+		return
+	}
 	s.content = content
 	if !s.active {
 		return
 	}
-	if frame := s.render(); len(frame) > 0 {
+	s.dirty = true
+	if !s.writing {
+		s.writing = true
+		go s.writeFrames()
+	}
+}
+
+// writeFrames writes the latest content until there is nothing new to
+// write.
+func (s *Screen) writeFrames() {
+	for s.writeFrame(true) {
+	}
+}
+
+// writeFrame renders and writes the latest content if it has changed,
+// and reports whether it wrote. The writer (writer is true) marks itself
+// done when there is nothing to write.
+func (s *Screen) writeFrame(writer bool) bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	if !s.dirty || !s.active {
+		if writer {
+			s.writing = false
+		}
+		s.mu.Unlock()
+		return false
+	}
+	frame := s.render()
+	s.dirty = false
+	s.mu.Unlock()
+	if len(frame) > 0 {
 		_, _ = s.out.Write(frame) // as Bubble Tea's renderer, which drops its write errors
 	}
+	return true
+}
+
+// Sync returns once the latest content is on the terminal (or the
+// alternate screen is not the renderer's).
+func (s *Screen) Sync() { s.writeFrame(false) }
+
+// Stop draws the latest content and then nothing more: the program has
+// ended, and the terminal is the shell's again.
+func (s *Screen) Stop() {
+	s.Sync()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.active = false
 }
 
 // render diffs the latest content against the screen and returns what
@@ -146,6 +210,7 @@ func (s *Screen) resize(w, h int) {
 	s.lines = nil
 	s.r.Resize(w, h)
 	s.r.Erase()
+	s.dirty = true // drawn whole with the next view, changed or not
 }
 
 func (s *Screen) setProfile(p colorprofile.Profile) {
@@ -157,6 +222,7 @@ func (s *Screen) setProfile(p colorprofile.Profile) {
 	s.profile = p
 	s.r.SetColorProfile(p)
 	s.r.Erase()
+	s.dirty = true
 }
 
 func (s *Screen) setWidthMethod(m ansi.Method) {
@@ -164,6 +230,7 @@ func (s *Screen) setWidthMethod(m ansi.Method) {
 	defer s.mu.Unlock()
 	s.cells.Method = m
 	s.lines = nil
+	s.dirty = true
 }
 
 // drawLines draws content into cells line by line, skipping the lines

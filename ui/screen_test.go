@@ -1,10 +1,14 @@
 package ui
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
@@ -38,9 +42,10 @@ func (o *screenOut) next() string {
 	return s
 }
 
-// TestScreenDrawsAtOnce: a view is on the terminal when View returns, not
-// on the renderer's next tick; the next key writes only what changed; the
-// renderer is left a blank view with everything else of the view.
+// TestScreenDrawsAtOnce: a view goes to the terminal as soon as it is
+// drawn (Sync waits for Screen's writer), not on the renderer's next
+// tick; the next key writes only what changed; the renderer is left a
+// blank view with everything else of the view.
 func TestScreenDrawsAtOnce(t *testing.T) {
 	m, _, _ := newTestModel(100, 30)
 	out := newScreenOut(t)
@@ -48,6 +53,7 @@ func TestScreenDrawsAtOnce(t *testing.T) {
 	root := s.Model(m)
 
 	v := root.View()
+	s.Sync()
 	if v.Content != " " || !v.AltScreen || v.WindowTitle != "rolecall" {
 		t.Fatalf("the renderer got content %q, alt screen %v, title %q; want a blank screen and the rest of the view",
 			v.Content, v.AltScreen, v.WindowTitle)
@@ -64,6 +70,7 @@ func TestScreenDrawsAtOnce(t *testing.T) {
 
 	root, _ = root.Update(keyMsg("down"))
 	root.View()
+	s.Sync()
 	second := out.next()
 	if second == "" {
 		t.Fatal("nothing written for the key")
@@ -72,6 +79,7 @@ func TestScreenDrawsAtOnce(t *testing.T) {
 		t.Errorf("the key wrote %d bytes, the whole frame was %d: more than what changed", len(second), len(first))
 	}
 	root.View()
+	s.Sync()
 	if got := out.next(); got != "" {
 		t.Errorf("an unchanged view wrote %q", got)
 	}
@@ -87,6 +95,7 @@ func TestScreenFollowsRenderer(t *testing.T) {
 	root := s.Model(m)
 
 	root.View()
+	s.Sync()
 	if got := out.next(); got != "" {
 		t.Fatalf("drew %d bytes before the renderer entered the alternate screen", len(got))
 	}
@@ -112,6 +121,7 @@ func TestScreenFollowsRenderer(t *testing.T) {
 	}
 	root, _ = root.Update(keyMsg("down"))
 	root.View()
+	s.Sync()
 	if got := out.next(); got != "" {
 		t.Fatalf("drew on the main screen: %q", got)
 	}
@@ -156,6 +166,7 @@ func TestScreenKeepsScreen(t *testing.T) {
 	out := newScreenOut(t)
 	s := NewScreen(out.f, colorprofile.ANSI256, 100, 30, nil, true)
 	s.Model(m).View()
+	s.Sync()
 	out.next()
 	query := ansi.RequestBackgroundColor
 	if _, err := s.Write([]byte(query)); err != nil {
@@ -203,4 +214,55 @@ func TestDrawLinesAsWhole(t *testing.T) {
 	check("reset inside a colour", "\x1b[38;5;0mblack\nstill black\x1b[48;2;0;0;0m\non black\x1b[0m\nplain")
 	check("fewer lines", "one\ntwo")
 	check("more again", m.View().Content)
+}
+
+// TestScreenSlowTerminal: a terminal that does not read (a remote one over
+// a thin link) never holds up drawing, and so never the keys; once it
+// reads again it gets the latest view, without every view in between.
+func TestScreenSlowTerminal(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	const width, height, views = 100, 30, 300
+	s := NewScreen(w, colorprofile.ANSI256, width, height, nil, true)
+	view := func(i int) string {
+		lines := make([]string, height)
+		for y := range lines {
+			if i == views-1 {
+				lines[y] = fmt.Sprintf("last %02d jumps over the lazy dog", y)
+			} else {
+				lines[y] = fmt.Sprintf("view %03d row %02d %s", i, y, strings.Repeat(string(rune('a'+(i+y)%26)), 60))
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	drawn := make(chan struct{})
+	go func() {
+		for i := range views {
+			s.draw(view(i)) // each about 3 KB, 900 KB in all: far over a pipe's 64 KB
+		}
+		close(drawn)
+	}()
+	select {
+	case <-drawn:
+	case <-time.After(10 * time.Second):
+		t.Fatal("drawing waited for a terminal that does not read")
+	}
+	var got bytes.Buffer
+	read := make(chan struct{})
+	go func() { _, _ = io.Copy(&got, r); close(read) }()
+	s.Stop()
+	w.Close()
+	<-read
+	if got.Len() > views*width*height/4 {
+		t.Errorf("%d bytes written for %d views: each view was written, not the latest", got.Len(), views)
+	}
+	text := ansi.Strip(got.String())
+	for y := range height {
+		if want := fmt.Sprintf("last %02d jumps over the lazy dog", y); !strings.Contains(text, want) {
+			t.Fatalf("the latest view's line %q was not written", want)
+		}
+	}
 }
