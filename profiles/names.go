@@ -266,7 +266,30 @@ func (ns nameSorter) refine(run []nameEntry, depth int) {
 			run[j].key = keyOf(ns.occ[run[j].i].Name, depth)
 		}
 	}
+	if k := run[0].key; !k.ends() && run[len(run)-1].key == k && runEnd(run, 0) == len(run) {
+		// All the names go on alike: skip what they share in one pass
+		// rather than a key at a time.
+		depth += ns.sharedFrom(run, depth)
+		for j := range run {
+			run[j].key = keyOf(ns.occ[run[j].i].Name, depth)
+		}
+	}
 	ns.sortFrom(run, depth)
+}
+
+// sharedFrom is how many bytes from depth on the names of run all share.
+func (ns nameSorter) sharedFrom(run []nameEntry, depth int) int {
+	ref := ns.occ[run[0].i].Name[depth:]
+	for _, e := range run[1:] {
+		name := ns.occ[e.i].Name[depth:]
+		n := min(len(ref), len(name))
+		i := 0
+		for i < n && ref[i] == name[i] {
+			i++
+		}
+		ref = ref[:i]
+	}
+	return len(ref)
 }
 
 // runEnd is the end of the run of entries from lo that share its key.

@@ -135,6 +135,18 @@ func TestMergeFilesMergesByName(t *testing.T) {
 			lastByte.WriteString(section("profile ", strings.Repeat("x", n)+string(last), "k = v"))
 		}
 	}
+	// Names that share 300 bytes and more, some ending where others go on.
+	var longPrefix strings.Builder
+	for i := range 200 {
+		name := strings.Repeat("p", 300) + fmt.Sprint((i*37)%100)
+		switch i % 50 {
+		case 25:
+			name = strings.Repeat("p", 300+i/50)
+		case 10:
+			name = strings.Repeat("p", 299) + "q" + fmt.Sprint(i)
+		}
+		longPrefix.WriteString(section("profile ", name, "k = v"))
+	}
 	cases := map[string][2]string{
 		"empty": {"", ""},
 		"one":   {section("profile ", "a", "k = v"), ""},
@@ -145,9 +157,10 @@ func TestMergeFilesMergesByName(t *testing.T) {
 			section("", "a", "aws_access_key_id = A") + section("", "b", "k = 1") + section("", "a", "aws_access_key_id = B")},
 		"defaults": {section("", "default", "region = a") + section("profile ", "default", "region = b"),
 			section("", "default", "aws_access_key_id = A") + section("", "default", "aws_secret_access_key = S")},
-		"credentials only": {"", section("", "z", "k = 1") + section("", "a", "k = 2")},
-		"prefixes":         {prefixes.String(), prefixesCred.String()},
-		"last byte":        {lastByte.String(), ""},
+		"credentials only":   {"", section("", "z", "k = 1") + section("", "a", "k = 2")},
+		"prefixes":           {prefixes.String(), prefixesCred.String()},
+		"last byte":          {lastByte.String(), ""},
+		"long shared prefix": {longPrefix.String(), section("", strings.Repeat("p", 300)+"7", "k = v")},
 	}
 	cfg, cred := profilegen.Generate(5000)
 	cases["generated"] = [2]string{string(cfg), string(cred)}
