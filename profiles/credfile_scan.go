@@ -23,8 +23,6 @@ type rawLine struct {
 // newLine is a line an edit adds.
 func newLine(text, eol string) rawLine { return rawLine{text: text, eol: eol, added: true} }
 
-func (l rawLine) String() string { return l.text + l.eol }
-
 // splitLines splits data into lines, keeping each line's own ending.
 func splitLines(data string) []rawLine {
 	var out []rawLine

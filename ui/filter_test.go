@@ -71,13 +71,7 @@ func TestMatcherPrefersAMatchAtTheStart(t *testing.T) {
 		{"adm", []string{"xx-admin", "admin"}},
 		{"ädm", []string{"xx-ädmin", "ädmin"}},
 	} {
-		var got []string
-		for _, i := range newMatcher(tc.pattern).rank(newNameSet(tc.names), []int{0, 1}) {
-			got = append(got, tc.names[i])
-		}
-		if want := []string{tc.names[1], tc.names[0]}; !slices.Equal(got, want) {
-			t.Errorf("%q ranks %v, want %v", tc.pattern, got, want)
-		}
+		checkSecondRanksFirst(t, tc.pattern, tc.names)
 	}
 }
 
@@ -91,13 +85,20 @@ func TestMatcherPrefersARun(t *testing.T) {
 		{"adm", []string{"axdxm", "admxx"}},
 		{"ädm", []string{"äxdxm", "ädmxx"}},
 	} {
-		var got []string
-		for _, i := range newMatcher(tc.pattern).rank(newNameSet(tc.names), []int{0, 1}) {
-			got = append(got, tc.names[i])
-		}
-		if want := []string{tc.names[1], tc.names[0]}; !slices.Equal(got, want) {
-			t.Errorf("%q ranks %v, want %v", tc.pattern, got, want)
-		}
+		checkSecondRanksFirst(t, tc.pattern, tc.names)
+	}
+}
+
+// checkSecondRanksFirst checks that pattern ranks the second of two
+// names above the first.
+func checkSecondRanksFirst(t *testing.T, pattern string, names []string) {
+	t.Helper()
+	var got []string
+	for _, i := range newMatcher(pattern).rank(newNameSet(names), []int{0, 1}) {
+		got = append(got, names[i])
+	}
+	if want := []string{names[1], names[0]}; !slices.Equal(got, want) {
+		t.Errorf("%q ranks %v, want %v", pattern, got, want)
 	}
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 )
 
@@ -83,15 +82,3 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // globalKeys are the keys the root answers to whatever child has focus,
 // except a text input: help and quit.
 func (k KeyMap) globalKeys() []key.Binding { return []key.Binding{k.Esc, k.Help, k.Quit} }
-
-// keyMap is a help.KeyMap made of a child's bindings and the root's, for
-// the help bar.
-type keyMap struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (k keyMap) ShortHelp() []key.Binding  { return k.short }
-func (k keyMap) FullHelp() [][]key.Binding { return k.full }
-
-var _ help.KeyMap = keyMap{}
